@@ -1,0 +1,256 @@
+"""Back-scheduling of a chain of steps into deadlines, and the forward pass.
+
+A *step* is a unit of work owned by someone: a delivery, a manufacturing order, a
+purchase line. A *link* is a handover from an upstream step to the downstream step it
+feeds. Customer promises are steps with a fixed deadline and no duration.
+
+Backward pass (latest dates), from the promises upstream:
+
+* a link's handover deadline is the downstream's latest start, less the link's buffer
+  counted in the upstream's working time, snapped down to the granularity's grid on
+  the upstream's calendar;
+* a step's latest finish is the earliest deadline of its links (its most urgent need);
+* its latest start is the latest finish less its duration, segment by segment.
+
+Forward pass (earliest dates), from now downstream: the mirror image, with snapping
+up. The two are built so that planning backward from the forward pass's earliest
+promise never puts a latest start before now.
+"""
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from .calendar import HOUR
+
+WORK = "work"
+ELAPSED = "elapsed"
+
+
+class CycleError(ValueError):
+    """The steps' links form a cycle: no step of it can be planned."""
+
+    def __init__(self, keys):
+        self.keys = keys
+        super().__init__(f"the chain has a cycle through {sorted(map(str, keys))[:10]}")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A piece of a step's duration: working time on a calendar, or elapsed time.
+
+    Elapsed time (a vendor's lead time, transport) runs day and night; the instant at
+    which it starts is then floored into ``calendar``'s working time, so that an
+    order-by date falls when someone can place the order.
+    """
+
+    kind: str
+    calendar: object
+    seconds: float
+
+    def backward(self, instant):
+        if self.kind == WORK:
+            return self.calendar.subtract(instant, self.seconds)
+        return self.calendar.floor(instant - self.seconds)
+
+    def forward(self, instant):
+        if self.kind == WORK:
+            return self.calendar.add(instant, self.seconds)
+        return self.calendar.ceil(instant) + self.seconds
+
+
+def work(calendar, hours):
+    return Segment(WORK, calendar, round(hours * HOUR))
+
+
+def elapsed(calendar, hours):
+    return Segment(ELAPSED, calendar, round(hours * HOUR))
+
+
+@dataclass(slots=True)
+class Step:
+    """A step of the chain.
+
+    ``calendar`` is the one its deadlines are snapped to (the finishing work
+    center's, the warehouse's). ``promise`` makes it a customer promise: its deadline
+    is that instant. ``done_at``, ``started_at`` and ``expected_finish`` are the
+    reality the forward pass starts from.
+    """
+
+    key: object
+    calendar: object
+    segments: tuple = ()
+    promise: float | None = None
+    done_at: float | None = None
+    started_at: float | None = None
+    expected_finish: float | None = None
+
+    @property
+    def seconds(self):
+        return sum(segment.seconds for segment in self.segments)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    upstream: object
+    downstream: object
+    buffer_seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class StepDates:
+    finish: float
+    start: float
+    driving_link: int | None = None  # index of the link that set ``finish``
+
+
+@dataclass(slots=True)
+class LinkDates:
+    deadline: float
+    slack_seconds: float  # working time (upstream's) between deadline and need
+
+
+@dataclass(slots=True)
+class Plan:
+    steps: dict = field(default_factory=dict)  # key -> StepDates
+    links: list = field(default_factory=list)  # per link index -> LinkDates
+
+
+def buffer_seconds(step_seconds, percent, fixed_hours):
+    """The slack a link carries: a share of its upstream step plus fixed hours."""
+    return max(0, round(step_seconds * (percent or 0.0) / 100.0 + (fixed_hours or 0.0) * HOUR))
+
+
+def _index_links(steps, links):
+    outgoing = {key: [] for key in steps}
+    incoming = {key: [] for key in steps}
+    for index, link in enumerate(links):
+        if link.upstream not in steps or link.downstream not in steps:
+            raise KeyError(f"link {index} joins an unknown step")
+        outgoing[link.upstream].append(index)
+        incoming[link.downstream].append(index)
+    return outgoing, incoming
+
+
+def start_from_finish(step, finish):
+    """Latest start of ``step`` when it must finish by ``finish``."""
+    instant = finish
+    for segment in reversed(step.segments):
+        instant = segment.backward(instant)
+    return instant
+
+
+def finish_from_start(step, start):
+    """Earliest finish of ``step`` when it starts at ``start``."""
+    instant = start
+    for segment in step.segments:
+        instant = segment.forward(instant)
+    return instant
+
+
+def topological_order(steps, links):
+    """Keys of ``steps``, every upstream before its downstreams; raises on a cycle."""
+    outgoing, incoming = _index_links(steps, links)
+    waiting = {key: len(indexes) for key, indexes in incoming.items()}
+    queue = deque(key for key, count in waiting.items() if not count)
+    order = []
+    while queue:
+        key = queue.popleft()
+        order.append(key)
+        for index in outgoing[key]:
+            downstream = links[index].downstream
+            waiting[downstream] -= 1
+            if not waiting[downstream]:
+                queue.append(downstream)
+    if len(order) != len(steps):
+        raise CycleError(_cycle_members(steps, links, outgoing, set(steps) - set(order)))
+    return order, outgoing, incoming
+
+
+def _cycle_members(steps, links, outgoing, remaining):
+    """The steps on a cycle: what Kahn's pass left, without what merely hangs below."""
+    changed = True
+    while changed:
+        changed = False
+        for key in list(remaining):
+            if not any(links[index].downstream in remaining for index in outgoing[key]):
+                remaining.discard(key)
+                changed = True
+    return remaining
+
+
+def plan_backward(steps, links, granularity):
+    """Latest dates of every step that feeds a promise, and every link's deadline.
+
+    ``steps``: dict key -> :class:`Step`; ``links``: list of :class:`Link`. Steps
+    that feed no promise are left out of the result. Raises :class:`CycleError`.
+    """
+    order, outgoing, incoming = topological_order(steps, links)
+    plan = Plan(links=[None] * len(links))
+    link_dates = plan.links
+    for key in reversed(order):
+        step = steps[key]
+        if step.promise is not None:
+            dates = StepDates(step.promise, start_from_finish(step, step.promise))
+        else:
+            driving = None
+            for index in outgoing[key]:
+                dates = link_dates[index]
+                if dates is not None and (
+                    driving is None or dates.deadline < link_dates[driving].deadline
+                ):
+                    driving = index
+            if driving is None:
+                continue  # feeds no promise
+            finish = link_dates[driving].deadline
+            dates = StepDates(finish, start_from_finish(step, finish), driving)
+        plan.steps[key] = dates
+        need = dates.start
+        for index in incoming[key]:
+            link = links[index]
+            calendar = steps[link.upstream].calendar
+            deadline = calendar.snap_down(calendar.subtract(need, link.buffer_seconds), granularity)
+            link_dates[index] = LinkDates(deadline, calendar.working_seconds(deadline, need))
+    return plan
+
+
+@dataclass(slots=True)
+class ForwardDates:
+    start: float
+    finish: float
+
+
+def plan_forward(steps, links, granularity, now):
+    """Earliest (or projected) dates of every step, from ``now`` and reality.
+
+    A done step finishes when it was done; a started one at its expected finish (not
+    before now); any other starts when its inputs are handed over, not before now.
+    A promise's forward date is when the customer can be served.
+    """
+    order, outgoing, _incoming = topological_order(steps, links)
+    result = {}
+    ready = {}
+    for key in order:
+        step = steps[key]
+        if step.done_at is not None:
+            start = step.started_at if step.started_at is not None else step.done_at
+            finish = step.done_at
+        elif step.started_at is not None:
+            start = step.started_at
+            finish = step.expected_finish
+            if finish is None:
+                finish = finish_from_start(step, max(start, now))
+            finish = max(finish, now)
+        else:
+            start = max(ready.get(key, now), now)
+            finish = start if step.promise is not None else finish_from_start(step, start)
+            if step.expected_finish is not None:
+                finish = max(finish, step.expected_finish)
+        result[key] = ForwardDates(start, finish)
+        calendar = step.calendar
+        for index in outgoing[key]:
+            link = links[index]
+            handover = finish if step.done_at is not None else calendar.snap_up(finish, granularity)
+            available = calendar.add(handover, link.buffer_seconds)
+            if available > ready.get(link.downstream, now):
+                ready[link.downstream] = available
+    return result

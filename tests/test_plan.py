@@ -1,0 +1,204 @@
+"""Back-scheduling and the forward pass, on hand-made and generated chains."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scheduling import (
+    HOUR,
+    CycleError,
+    Link,
+    Step,
+    buffer_seconds,
+    elapsed,
+    plan_backward,
+    plan_forward,
+    work,
+)
+
+from factories import at, local, office, two_shifts
+
+SHOP = two_shifts()
+OFFICE = office()
+NEW_YORK = office(tz="America/New_York")
+CALENDARS = [SHOP, OFFICE, NEW_YORK]
+
+
+def simple_chain(promise, buffer_hours=0.0):
+    """Vendor -> sub-assembly -> final assembly -> delivery -> customer."""
+    steps = {
+        "po": Step("po", OFFICE, (elapsed(OFFICE, 5 * 24),)),
+        "sub": Step("sub", SHOP, (work(SHOP, 12),)),
+        "final": Step("final", SHOP, (work(SHOP, 20),)),
+        "delivery": Step("delivery", OFFICE, (elapsed(OFFICE, 24),)),
+        "customer": Step("customer", OFFICE, (), promise=promise),
+    }
+    buffer = buffer_hours * HOUR
+    links = [
+        Link("po", "sub", buffer),
+        Link("sub", "final", buffer),
+        Link("final", "delivery", buffer),
+        Link("delivery", "customer", buffer),
+    ]
+    return steps, links
+
+
+def test_chain_is_planned_backward_from_the_promise():
+    """A promise on Friday 17:00 gives every link a deadline, hour by hour."""
+    steps, links = simple_chain(at("2026-06-12 17:00"))
+    plan = plan_backward(steps, links, "hour")
+    dates = {key: (local(value.start), local(value.finish)) for key, value in plan.steps.items()}
+    assert dates["customer"] == ("2026-06-12 17:00", "2026-06-12 17:00")
+    # delivery: 24 h of transport, started in office hours
+    assert dates["delivery"] == ("2026-06-11 17:00", "2026-06-12 17:00")
+    # final assembly hands over by 17:00 on Thursday; 20 shop hours (two shifts a day)
+    # earlier it starts: Thursday 3 + 8, Wednesday 8 + 1
+    assert dates["final"] == ("2026-06-10 13:00", "2026-06-11 17:00")
+    assert dates["sub"] == ("2026-06-09 17:00", "2026-06-10 13:00")
+    # the purchase must be ordered five days before the receipt, in office hours
+    assert dates["po"] == ("2026-06-04 17:00", "2026-06-09 17:00")
+
+
+def test_buffers_move_deadlines_earlier_and_are_recorded():
+    """A 4-hour buffer per link is kept as slack on every link."""
+    steps, links = simple_chain(at("2026-06-12 17:00"), buffer_hours=4)
+    plan = plan_backward(steps, links, "hour")
+    assert local(plan.steps["delivery"].finish) == "2026-06-12 13:00"
+    assert all(dates.slack_seconds >= 4 * HOUR for dates in plan.links)
+
+
+def test_day_granularity_hands_over_at_the_end_of_a_working_day():
+    """With day granularity the final assembly must be done by Wednesday evening."""
+    steps, links = simple_chain(at("2026-06-12 17:00"))
+    plan = plan_backward(steps, links, "day")
+    assert local(plan.steps["final"].finish) == "2026-06-10 22:00"
+
+
+def test_earliest_need_drives_a_shared_step():
+    """A purchase feeding two orders must arrive by the earlier need."""
+    steps = {
+        "po": Step("po", OFFICE, (elapsed(OFFICE, 48),)),
+        "mo_a": Step("mo_a", SHOP, (work(SHOP, 8),)),
+        "mo_b": Step("mo_b", SHOP, (work(SHOP, 8),)),
+        "a": Step("a", SHOP, (), promise=at("2026-06-12 14:00")),
+        "b": Step("b", SHOP, (), promise=at("2026-06-19 14:00")),
+    }
+    links = [Link("po", "mo_a"), Link("po", "mo_b"), Link("mo_a", "a"), Link("mo_b", "b")]
+    plan = plan_backward(steps, links, "hour")
+    assert plan.steps["po"].finish == plan.links[0].deadline
+    assert plan.steps["po"].driving_link == 0
+    assert plan.links[1].deadline > plan.links[0].deadline
+
+
+def test_a_cycle_is_reported_with_its_steps():
+    """Two steps feeding each other cannot be planned."""
+    steps = {key: Step(key, SHOP, (work(SHOP, 1),)) for key in ("a", "b")}
+    steps["c"] = Step("c", SHOP, (), promise=at("2026-06-12 14:00"))
+    with pytest.raises(CycleError) as caught:
+        plan_backward(steps, [Link("a", "b"), Link("b", "a"), Link("b", "c")], "hour")
+    assert caught.value.keys == {"a", "b"}
+
+
+def test_steps_that_feed_no_promise_are_left_out():
+    steps = {"lonely": Step("lonely", SHOP, (work(SHOP, 1),))}
+    assert plan_backward(steps, [], "hour").steps == {}
+
+
+def test_buffer_is_a_share_of_the_step_plus_fixed_hours():
+    assert buffer_seconds(10 * HOUR, 10, 2) == 3 * HOUR
+    assert buffer_seconds(10 * HOUR, None, None) == 0
+    assert buffer_seconds(10 * HOUR, -50, 0) == 0
+
+
+def test_forward_pass_gives_the_earliest_delivery():
+    """From Monday 06:00 the chain can serve the customer on Thursday of the next week."""
+    steps, links = simple_chain(at("2026-06-12 17:00"))
+    forward = plan_forward(steps, links, "hour", at("2026-06-08 06:00"))
+    assert local(forward["po"].finish) == "2026-06-13 08:00"
+    # the goods arrive on Saturday and are received on Monday at 08:00
+    assert local(forward["sub"].start) == "2026-06-15 08:00"
+    assert local(forward["customer"].finish) == "2026-06-18 08:00"
+
+
+def test_forward_pass_uses_reality():
+    """A done purchase hands over when it was done; a late expectation pushes everything."""
+    steps, links = simple_chain(at("2026-06-12 17:00"))
+    steps["po"].done_at = at("2026-06-08 10:00")
+    forward = plan_forward(steps, links, "hour", at("2026-06-08 12:00"))
+    assert local(forward["sub"].start) == "2026-06-08 12:00"
+    steps["final"].started_at = at("2026-06-08 06:00")
+    steps["final"].expected_finish = at("2026-06-20 10:00")
+    later = plan_forward(steps, links, "hour", at("2026-06-08 12:00"))
+    assert later["customer"].finish > at("2026-06-21 00:00")
+
+
+# ----------------------------------------------------------------- generated chains
+
+
+@st.composite
+def chains(draw):
+    """Random DAGs: every step feeds one or two later steps, the last ones are promises."""
+    size = draw(st.integers(min_value=1, max_value=25))
+    promises = draw(st.integers(min_value=1, max_value=3))
+    steps, links = {}, []
+    for index in range(promises):
+        key = size + index
+        promise = draw(st.integers(int(at("2027-03-01 00:00")), int(at("2027-12-01 00:00"))))
+        steps[key] = Step(key, draw(st.sampled_from(CALENDARS)), (), promise=promise)
+    for key in range(size - 1, -1, -1):
+        calendar = draw(st.sampled_from(CALENDARS))
+        if draw(st.booleans()):
+            segments = (work(calendar, draw(st.integers(0, 40 * 60)) / 60),)
+        else:
+            segments = (elapsed(calendar, draw(st.integers(0, 240))),)
+        steps[key] = Step(key, calendar, segments)
+        targets = draw(
+            st.lists(st.integers(key + 1, size + promises - 1), min_size=1, max_size=2, unique=True)
+        )
+        for target in targets:
+            links.append(Link(key, target, draw(st.integers(0, 16 * HOUR))))
+    granularity = draw(st.sampled_from(["day", "shift", "hour"]))
+    return steps, links, granularity
+
+
+@settings(max_examples=150, deadline=None)
+@given(chains())
+def test_generated_plans_keep_their_promises(chain):
+    """Deadlines never increase upstream, sit on the grid, keep durations and buffers."""
+    steps, links, granularity = chain
+    plan = plan_backward(steps, links, granularity)
+    for index, link in enumerate(links):
+        dates = plan.links[index]
+        if dates is None:
+            assert link.downstream not in plan.steps
+            continue
+        upstream, downstream = plan.steps[link.upstream], plan.steps[link.downstream]
+        calendar = steps[link.upstream].calendar
+        assert upstream.finish <= dates.deadline <= downstream.start
+        assert calendar.on_grid(dates.deadline, granularity)
+        assert dates.slack_seconds >= link.buffer_seconds
+    for key, dates in plan.steps.items():
+        step = steps[key]
+        assert dates.start <= dates.finish
+        if step.segments and step.segments[0].kind == "work" and step.seconds:
+            segment = step.segments[0]
+            assert segment.calendar.working_seconds(dates.start, dates.finish) == step.seconds
+            assert segment.calendar.contains(dates.start)
+        elif step.segments:
+            assert dates.finish - dates.start >= step.seconds
+            assert step.calendar.contains(dates.start)
+    assert plan_backward(steps, links, granularity) == plan
+
+
+@settings(max_examples=100, deadline=None)
+@given(chains(), st.integers(int(at("2026-01-01 00:00")), int(at("2026-12-01 00:00"))))
+def test_planning_from_the_earliest_promise_starts_nothing_in_the_past(chain, now):
+    """The forward pass's earliest delivery date is feasible when planned backward."""
+    steps, links, granularity = chain
+    forward = plan_forward(steps, links, granularity, now)
+    for step in steps.values():
+        if step.promise is not None:
+            step.promise = forward[step.key].finish
+    plan = plan_backward(steps, links, granularity)
+    for key, dates in plan.steps.items():
+        assert dates.start >= now, key
