@@ -1,0 +1,20 @@
+# Copyright 2026 The backward_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Backward Management",
+    "summary": "Back-schedule every sale order into owned deadlines and handover links",
+    "version": "18.0.1.0.0",
+    "category": "Manufacturing/Manufacturing",
+    "website": "https://github.com/backward-management/backward_management",
+    "author": "The backward_management authors",
+    "maintainers": ["backward-management"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": ["sale_stock", "purchase_stock", "mrp", "sale_mrp"],
+    "data": [
+        "security/backward_management_security.xml",
+        "views/backward_management_menus.xml",
+    ],
+    "application": True,
+    "installable": True,
+}
