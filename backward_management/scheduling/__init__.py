@@ -19,6 +19,7 @@ from .plan import (
     topological_order,
     work,
 )
+from .timestamps import from_timestamp, to_timestamp
 from .weekly import (
     Attendance,
     calendar_from_pattern,
@@ -46,10 +47,12 @@ __all__ = [
     "calendar_from_pattern",
     "elapsed",
     "finish_from_start",
+    "from_timestamp",
     "plan_backward",
     "plan_forward",
     "round_the_clock",
     "start_from_finish",
+    "to_timestamp",
     "topological_order",
     "week_type_of",
     "weekly_intervals",

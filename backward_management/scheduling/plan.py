@@ -83,6 +83,7 @@ class Step:
     done_at: float | None = None
     started_at: float | None = None
     expected_finish: float | None = None
+    cap: float | None = None  # a need outside the chain planned (another order's)
 
     @property
     def seconds(self):
@@ -199,9 +200,14 @@ def plan_backward(steps, links, granularity):
                     driving is None or dates.deadline < link_dates[driving].deadline
                 ):
                     driving = index
-            if driving is None:
+            if driving is None and step.cap is None:
                 continue  # feeds no promise
-            finish = link_dates[driving].deadline
+            if driving is None or (
+                step.cap is not None and step.cap < link_dates[driving].deadline
+            ):
+                finish, driving = step.cap, None
+            else:
+                finish = link_dates[driving].deadline
             dates = StepDates(finish, start_from_finish(step, finish), driving)
         plan.steps[key] = dates
         need = dates.start

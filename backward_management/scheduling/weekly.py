@@ -7,6 +7,7 @@ planner gets plain intervals and a DST change inside a chain is handled by ``zon
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .calendar import WorkCalendar
@@ -40,8 +41,15 @@ def weekly_intervals(attendances, tz, first_day, last_day, leaves=()):
 
     ``leaves`` are ``(start, end)`` timestamps removed from working time (public
     holidays, closures). Intervals are returned sorted; touching slots stay separate.
+    The pattern's expansion is cached: planning asks for the same weeks again and again.
     """
-    zone = ZoneInfo(tz or "UTC")
+    intervals = _pattern_intervals(tuple(attendances), tz or "UTC", first_day, last_day)
+    return _remove(intervals, sorted(leaves)) if leaves else list(intervals)
+
+
+@lru_cache(maxsize=512)
+def _pattern_intervals(attendances, tz, first_day, last_day):
+    zone = ZoneInfo(tz)
     by_weekday = {}
     for attendance in attendances:
         by_weekday.setdefault(attendance.weekday, []).append(attendance)
@@ -66,9 +74,7 @@ def weekly_intervals(attendances, tz, first_day, last_day, leaves=()):
             if end > start:
                 intervals.append((start, end, day.toordinal()))
         day += timedelta(days=1)
-    if leaves:
-        intervals = _remove(intervals, sorted(leaves))
-    return intervals
+    return tuple(intervals)
 
 
 def _remove(intervals, leaves):

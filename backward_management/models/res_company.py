@@ -1,0 +1,65 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+GRANULARITY_SELECTION = [
+    ("day", "Day (end of the working day)"),
+    ("shift", "Shift (end of an attendance slot)"),
+    ("hour", "Hour"),
+]
+# Link kinds are named after the upstream step that owes the handover.
+LINK_KINDS = ("purchase", "production", "transfer", "delivery")
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    backward_granularity = fields.Selection(
+        GRANULARITY_SELECTION,
+        string="Deadline Granularity",
+        default="shift",
+        required=True,
+        help="Handover deadlines fall at the end of a working day, at the end of a shift "
+        "(an attendance slot of the working calendar) or on a whole hour.",
+    )
+    backward_buffer_purchase_percent = fields.Float(
+        "Purchase Buffer (%)", default=10.0, help="Share of the purchase lead time kept as slack."
+    )
+    backward_buffer_purchase_hours = fields.Float("Purchase Buffer (hours)", default=8.0)
+    backward_buffer_production_percent = fields.Float(
+        "Production Buffer (%)", default=10.0, help="Share of the manufacturing time kept as slack."
+    )
+    backward_buffer_production_hours = fields.Float("Production Buffer (hours)", default=2.0)
+    backward_buffer_transfer_percent = fields.Float("Transfer Buffer (%)", default=0.0)
+    backward_buffer_transfer_hours = fields.Float("Transfer Buffer (hours)", default=1.0)
+    backward_buffer_delivery_percent = fields.Float("Delivery Buffer (%)", default=0.0)
+    backward_buffer_delivery_hours = fields.Float("Delivery Buffer (hours)", default=4.0)
+
+    @api.constrains(
+        *(f"backward_buffer_{kind}_{unit}" for kind in LINK_KINDS for unit in ("percent", "hours"))
+    )
+    def _check_backward_buffers(self):
+        for company in self:
+            for kind in LINK_KINDS:
+                percent = company[f"backward_buffer_{kind}_percent"]
+                hours = company[f"backward_buffer_{kind}_hours"]
+                if percent < 0 or hours < 0:
+                    raise ValidationError(
+                        _(
+                            "A buffer cannot be negative (%(kind)s link: %(percent)s%% and %(hours)s hours).",
+                            kind=kind,
+                            percent=percent,
+                            hours=hours,
+                        )
+                    )
+                if percent > 500:
+                    raise ValidationError(
+                        _(
+                            "A buffer of %(percent)s%% of the step is not a little slack: use at most 500%%.",
+                            percent=percent,
+                        )
+                    )
+
+    def _backward_buffer(self, kind):
+        """(percent, fixed hours) of the buffer a link of ``kind`` carries."""
+        self.ensure_one()
+        return self[f"backward_buffer_{kind}_percent"], self[f"backward_buffer_{kind}_hours"]

@@ -1,0 +1,147 @@
+from collections import defaultdict
+
+from odoo import _, api, models, tools
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..scheduling import (
+    Attendance,
+    EmptyCalendarError,
+    WorkCalendar,
+    to_timestamp,
+    weekly_intervals,
+)
+
+
+class ResourceCalendar(models.Model):
+    _inherit = "resource.calendar"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    @tools.ormcache("calendar_ids")
+    def _backward_patterns(self, calendar_ids):
+        """{calendar id: (name, tz, weekly attendances)} of the core, cached.
+
+        Attendances change rarely and clear the cache (see resource.calendar.attendance).
+        """
+        calendars = self.sudo().browse(calendar_ids)
+        rows = (
+            self.env["resource.calendar.attendance"]
+            .sudo()
+            .search_read(
+                [
+                    ("calendar_id", "in", list(calendar_ids)),
+                    ("display_type", "=", False),
+                    ("day_period", "!=", "lunch"),
+                ],
+                [
+                    "calendar_id",
+                    "dayofweek",
+                    "hour_from",
+                    "hour_to",
+                    "week_type",
+                    "date_from",
+                    "date_to",
+                ],
+            )
+        )
+        patterns = {calendar.id: (calendar.name, calendar.tz, []) for calendar in calendars}
+        for calendar in calendars:
+            two_weeks = calendar.two_weeks_calendar
+            for row in rows:
+                if row["calendar_id"][0] != calendar.id:
+                    continue
+                patterns[calendar.id][2].append(
+                    Attendance(
+                        weekday=int(row["dayofweek"]),
+                        hour_from=row["hour_from"],
+                        hour_to=row["hour_to"],
+                        # as Odoo does, a one-week calendar ignores leftover week types
+                        week_type=int(row["week_type"]) if two_weeks and row["week_type"] else None,
+                        date_from=row["date_from"] or None,
+                        date_to=row["date_to"] or None,
+                    )
+                )
+        return {key: (name, tz, tuple(pattern)) for key, (name, tz, pattern) in patterns.items()}
+
+    def _backward_work_calendars(self, keys, first_day, last_day):
+        """Working calendars of the scheduling core for ``keys`` over a horizon.
+
+        ``keys`` are ``(calendar_id, resource_id or False)``: a work center's own time
+        off counts on its calendar only. One query (the leaves) when the patterns are
+        cached. Raises UserError for a calendar without working time in the horizon.
+        """
+        patterns = self._backward_patterns(
+            tuple(sorted({calendar_id for calendar_id, _resource in keys}))
+        )
+        resource_ids = [resource_id for _calendar_id, resource_id in keys if resource_id]
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT calendar_id, resource_id, date_from, date_to
+                  FROM resource_calendar_leaves
+                 WHERE calendar_id = ANY(%(calendars)s)
+                   AND (resource_id IS NULL OR resource_id = ANY(%(resources)s))
+                   AND date_from <= %(last)s AND date_to >= %(first)s
+                """,
+                calendars=list(patterns),
+                resources=resource_ids,
+                first=f"{first_day} 00:00:00",
+                last=f"{last_day} 23:59:59",
+            )
+        )
+        leaves_by_key = defaultdict(list)
+        for calendar_id, resource_id, date_from, date_to in self.env.cr.fetchall():
+            interval = (to_timestamp(date_from), to_timestamp(date_to))
+            for key in keys:
+                if key[0] == calendar_id and (not resource_id or key[1] == resource_id):
+                    leaves_by_key[key].append(interval)
+        result = {}
+        for key in keys:
+            name, tz, pattern = patterns[key[0]]
+            intervals = weekly_intervals(
+                pattern, tz, first_day, last_day, tuple(sorted(leaves_by_key.get(key, ())))
+            )
+            try:
+                result[key] = WorkCalendar(intervals, name=name)
+            except EmptyCalendarError as error:
+                raise UserError(
+                    _(
+                        "The working calendar “%(calendar)s” has no working time between %(start)s and "
+                        "%(end)s, so no deadline can be planned on it. Give it attendances (Settings > "
+                        "Technical > Working Schedules) or choose another calendar.",
+                        calendar=name,
+                        start=first_day,
+                        end=last_day,
+                    )
+                ) from error
+        return result
+
+
+class ResourceCalendarAttendance(models.Model):
+    _inherit = "resource.calendar.attendance"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()

@@ -1,0 +1,309 @@
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, format_datetime
+
+# The parties that agree a plan, the group each must belong to, and the kinds of
+# steps that make their agreement necessary (sales always agree).
+AGREEMENT_PARTIES = {
+    "sales": ("sales_team.group_sale_salesman", None),
+    "production": ("mrp.group_mrp_user", "production"),
+    "purchase": ("purchase.group_purchase_user", "purchase"),
+}
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    backward_deadline_ids = fields.Many2many(
+        "backward.deadline",
+        "backward_deadline_sale_order_rel",
+        "order_id",
+        "deadline_id",
+        string="Backward Deadlines",
+        readonly=True,
+        copy=False,
+    )
+    backward_link_ids = fields.One2many(
+        "backward.link", "sale_order_id", string="Backward Links", readonly=True
+    )
+    backward_deadline_count = fields.Integer(
+        "Plan Steps", compute="_compute_backward_deadline_count"
+    )
+    backward_plan_state = fields.Selection(
+        [("none", "Not Planned"), ("proposed", "Proposed"), ("agreed", "Agreed")],
+        string="Plan Agreement",
+        default="none",
+        copy=False,
+        tracking=True,
+        help="Proposed: the plan waits for sales, production and purchasing to agree its times. "
+        "Agreed: its dates are the baseline deadlines are measured against.",
+    )
+    backward_planned_on = fields.Datetime("Planned On", readonly=True, copy=False)
+    backward_agreed_on = fields.Datetime("Plan Agreed On", readonly=True, copy=False)
+    backward_sales_agreed_uid = fields.Many2one(
+        "res.users", "Agreed for Sales by", readonly=True, copy=False
+    )
+    backward_sales_agreed_on = fields.Datetime("Sales Agreed On", readonly=True, copy=False)
+    backward_production_agreed_uid = fields.Many2one(
+        "res.users", "Agreed for Production by", readonly=True, copy=False
+    )
+    backward_production_agreed_on = fields.Datetime(
+        "Production Agreed On", readonly=True, copy=False
+    )
+    backward_purchase_agreed_uid = fields.Many2one(
+        "res.users", "Agreed for Purchasing by", readonly=True, copy=False
+    )
+    backward_purchase_agreed_on = fields.Datetime("Purchasing Agreed On", readonly=True, copy=False)
+    backward_needs_production = fields.Boolean(compute="_compute_backward_needs")
+    backward_needs_purchase = fields.Boolean(compute="_compute_backward_needs")
+    backward_is_feasible = fields.Boolean(
+        "Feasible",
+        readonly=True,
+        copy=False,
+        default=True,
+        help="Every step of the chain can still start in time and the delivery date can be kept.",
+    )
+    backward_earliest_date = fields.Datetime(
+        "Earliest Delivery",
+        readonly=True,
+        copy=False,
+        help="The earliest date the customer can be served, planning forward from now and the documents' reality.",
+    )
+    backward_lateness_hours = fields.Float(
+        "Infeasible By (hours)",
+        readonly=True,
+        copy=False,
+        help="How much later than promised the earliest delivery is.",
+    )
+    backward_plan_warning = fields.Char("Planning Problem", readonly=True, copy=False)
+
+    @api.depends("backward_deadline_ids.state")
+    def _compute_backward_deadline_count(self):
+        for order in self:
+            order.backward_deadline_count = len(
+                order.backward_deadline_ids.filtered(lambda d: d.state != "cancel")
+            )
+
+    @api.depends("backward_deadline_ids.kind", "backward_deadline_ids.state")
+    def _compute_backward_needs(self):
+        for order in self:
+            kinds = set(
+                order.backward_deadline_ids.filtered(lambda d: d.state != "cancel").mapped("kind")
+            )
+            order.backward_needs_production = "production" in kinds
+            order.backward_needs_purchase = "purchase" in kinds
+
+    # ------------------------------------------------------------------ planning hooks
+
+    def _action_confirm(self):
+        # the lines' procurements run inside; plan once, when all documents exist
+        result = super(SaleOrder, self.with_context(backward_defer_planning=True))._action_confirm()
+        self._backward_plan_quietly(_("order confirmed"))
+        return result
+
+    def _backward_plan_quietly(self, reason):
+        """Plan without blocking the user's action: a problem is shown on the order."""
+        planner = self.env["backward.planner"]
+        for order in self.filtered(lambda o: o.state == "sale"):
+            try:
+                with self.env.cr.savepoint():
+                    planner._plan_sale_orders(order, reason)
+            except UserError as error:
+                order.sudo()._backward_record_warning(error.args[0])
+
+    def _backward_record_warning(self, message):
+        for order in self:
+            if order.backward_plan_warning != message:
+                order.backward_plan_warning = message
+                order.message_post(
+                    body=_("The order could not be planned backward: %(problem)s", problem=message)
+                )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "commitment_date" in vals:
+            self.filtered(lambda order: order.state == "sale")._backward_plan_quietly(
+                _("delivery date changed")
+            )
+        return result
+
+    def _action_cancel(self):
+        # the documents cancelled on the way must not re-plan an order being cancelled
+        result = super(SaleOrder, self.with_context(backward_defer_planning=True))._action_cancel()
+        self.env["backward.planner"]._cancel_sale_orders(self)
+        return result
+
+    # ---------------------------------------------------------------------- actions
+
+    def action_backward_plan(self):
+        """Re-plan the selected orders now; a problem is an error naming the order."""
+        orders = self.filtered(lambda order: order.state == "sale")
+        if not orders:
+            raise UserError(
+                _("Only confirmed sale orders have a chain to plan: confirm the order first.")
+            )
+        planner = self.env["backward.planner"]
+        for order in orders:
+            planner._plan_sale_orders(order, _("re-planned by %(user)s", user=self.env.user.name))
+        return True
+
+    def _backward_agreement_reset_vals(self):
+        vals = {"backward_plan_state": "proposed", "backward_agreed_on": False}
+        for party in AGREEMENT_PARTIES:
+            vals[f"backward_{party}_agreed_uid"] = False
+            vals[f"backward_{party}_agreed_on"] = False
+        return vals
+
+    def _backward_parties_needed(self):
+        self.ensure_one()
+        kinds = set(
+            self.backward_deadline_ids.filtered(lambda d: d.state != "cancel").mapped("kind")
+        )
+        return [
+            party
+            for party, (_group, kind) in AGREEMENT_PARTIES.items()
+            if kind is None or kind in kinds
+        ]
+
+    def _backward_agree(self, party):
+        self.ensure_one()
+        group, _kind = AGREEMENT_PARTIES[party]
+        labels = {"sales": _("Sales"), "production": _("Production"), "purchase": _("Purchasing")}
+        if not self.env.user.has_group(group):
+            raise AccessError(
+                _(
+                    "Only %(party)s users may agree the %(party)s part of a plan.",
+                    party=labels[party],
+                )
+            )
+        if self.backward_plan_state != "proposed":
+            raise UserError(_("Only a proposed plan can be agreed: re-plan the order first."))
+        if party not in self._backward_parties_needed():
+            raise UserError(
+                _("This order's chain has no %(party)s step to agree.", party=labels[party])
+            )
+        now = fields.Datetime.now()
+        self.sudo().write(
+            {f"backward_{party}_agreed_uid": self.env.user.id, f"backward_{party}_agreed_on": now}
+        )
+        self.message_post(body=_("%(party)s agreed the backward plan.", party=labels[party]))
+        if all(self[f"backward_{needed}_agreed_uid"] for needed in self._backward_parties_needed()):
+            self._backward_set_baseline()
+        return True
+
+    def action_backward_agree_sales(self):
+        return self._backward_agree("sales")
+
+    def action_backward_agree_production(self):
+        return self._backward_agree("production")
+
+    def action_backward_agree_purchase(self):
+        return self._backward_agree("purchase")
+
+    def _backward_set_baseline(self):
+        """All parties agreed: the current deadlines become the baseline (two queries)."""
+        self.ensure_one()
+        deadlines = self.backward_deadline_ids.filtered(lambda d: d.state != "cancel")
+        self.env.cr.execute(
+            SQL(
+                "UPDATE backward_deadline SET date_deadline_baseline = date_deadline, "
+                "date_start_deadline_baseline = date_start_deadline WHERE id = ANY(%s)",
+                deadlines.ids,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE backward_link SET date_deadline_baseline = date_deadline "
+                "WHERE downstream_id = ANY(%s) AND state != 'cancel'",
+                deadlines.ids,
+            )
+        )
+        deadlines.invalidate_recordset(["date_deadline_baseline", "date_start_deadline_baseline"])
+        self.env["backward.link"].invalidate_model(["date_deadline_baseline"])
+        self.sudo().write(
+            {"backward_plan_state": "agreed", "backward_agreed_on": fields.Datetime.now()}
+        )
+        self.message_post(
+            body=Markup("<p>%s</p>")
+            % _("Sales, production and purchasing agreed the plan: its dates are now the baseline.")
+        )
+
+    def action_view_backward_plan(self):
+        """The order's steps, grouped by their distance from the customer."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "backward_management.backward_deadline_action"
+        )
+        action["domain"] = [("sale_order_ids", "in", self.ids)]
+        action["context"] = {"group_by": "level", "search_default_not_cancelled": 1}
+        action["name"] = _("Backward Plan of %(order)s", order=self.name)
+        return action
+
+    def action_view_backward_chain(self):
+        """The order's chain as a tree, from the customer promise upstream."""
+        self.ensure_one()
+        action = self.action_view_backward_plan()
+        action["view_mode"] = "hierarchy,list,form"
+        action["views"] = [
+            (self.env.ref("backward_management.backward_deadline_view_hierarchy").id, "hierarchy")
+        ]
+        action["context"] = {"search_default_not_cancelled": 1}
+        return action
+
+    def action_view_backward_links(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "backward_management.backward_link_action"
+        )
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_backward_check_feasibility(self):
+        """Tell a salesperson whether the quotation's delivery date can be kept."""
+        self.ensure_one()
+        result = self.env["backward.simulation"]._simulate_order(self)
+        self.sudo().write(
+            {
+                "backward_earliest_date": result["earliest"],
+                "backward_lateness_hours": result["lateness_hours"],
+                "backward_is_feasible": result["feasible"],
+                "backward_plan_warning": False,
+            }
+        )
+        earliest = format_datetime(
+            self.env, result["earliest"], tz=self.env.user.tz or "UTC", dt_format="short"
+        )
+        if result["feasible"]:
+            message, kind = (
+                _(
+                    "The delivery date can be kept: the earliest delivery is %(date)s.",
+                    date=earliest,
+                ),
+                "success",
+            )
+        elif not (self.commitment_date or self.expected_date):
+            message, kind = (
+                _("No delivery date yet: the earliest delivery is %(date)s.", date=earliest),
+                "info",
+            )
+        else:
+            message = _(
+                "The delivery date cannot be kept: the earliest delivery is %(date)s, %(hours)s hours late.",
+                date=earliest,
+                hours=result["lateness_hours"],
+            )
+            kind = "warning"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Feasibility of %(order)s", order=self.name),
+                "message": message,
+                "type": kind,
+                "sticky": kind == "warning",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
