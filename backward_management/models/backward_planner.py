@@ -115,6 +115,8 @@ class ChainStep:
     promise: object = None
     warning: str = ""
     level: int = 0
+    is_tail: bool = False  # the last step known before the customer, not a delivery yet
+    tail_push_days: float = 0
 
 
 @dataclass
@@ -210,6 +212,32 @@ class BackwardPlanner(models.AbstractModel):
             others._backward_plan_quietly(_("an order sharing its chain was cancelled"))
         self._notify_cancelled(own, orders)
 
+    def _invalidate_documents(self):
+        """The documents show their deadlines through computed fields: forget them."""
+        for model in ("mrp.production", "stock.picking", "purchase.order", "purchase.order.line"):
+            self.env[model].invalidate_model(
+                [
+                    "backward_deadline_ids",
+                    "backward_date_deadline",
+                    "backward_date_start_deadline",
+                    "backward_feeds",
+                    "backward_is_start_past",
+                    "backward_upstream_link_ids",
+                    "backward_downstream_link_ids",
+                ]
+            )
+        self.env["sale.order"].invalidate_model(
+            [
+                "backward_deadline_ids",
+                "backward_deadline_count",
+                "backward_needs_production",
+                "backward_needs_purchase",
+            ]
+        )
+        self.env["backward.deadline"].invalidate_model(
+            ["upstream_link_ids", "downstream_link_ids", "child_ids"]
+        )
+
     def _notify_cancelled(self, deadlines, orders):
         bodies = defaultdict(dict)
         for deadline in deadlines.filtered(lambda d: d.kind != "customer"):
@@ -273,6 +301,12 @@ class BackwardPlanner(models.AbstractModel):
             SELECT walk.move_id, walk.dest_id, move.state, move.date, move.picking_id,
                    move.production_id, move.raw_material_production_id, move.purchase_line_id,
                    move.company_id, location.usage, line.order_id, rule.delay AS rule_delay,
+                   (SELECT COALESCE(SUM(push.delay), 0)
+                      FROM stock_rule push
+                      JOIN stock_warehouse warehouse ON warehouse.delivery_route_id = push.route_id
+                     WHERE warehouse.id = picking_type.warehouse_id
+                       AND push.action IN ('push', 'pull_push') AND push.active
+                       AND push.location_src_id != move.location_id) AS push_delay,
                    ARRAY(SELECT rel.created_purchase_line_id
                            FROM stock_move_created_purchase_line_rel rel
                           WHERE rel.move_id = move.id) AS rfq_line_ids,
@@ -392,8 +426,17 @@ class BackwardPlanner(models.AbstractModel):
             chain.edges |= {
                 (key, down) for down in downstream_steps(move_id, {move_id}) if down != key
             }
-            if row["usage"] == "customer" and row["order_id"] in orders.ids:
+            if row["order_id"] in orders.ids and (
+                row["usage"] == "customer" or move_id not in dests
+            ):
+                # the move that reaches the customer; or, while Odoo has not pushed the
+                # next steps of a multi-step delivery yet, the last one known
                 chain.edges.add((key, step_key(SALE, row["order_id"])))
+                if row["usage"] != "customer":
+                    chain.steps[key].tail_push_days = max(
+                        chain.steps[key].tail_push_days, row["push_delay"] or 0
+                    )
+                    chain.steps[key].is_tail = True
             if row["purchase_line_id"]:
                 line_key = step_key(PURCHASE_LINE, row["purchase_line_id"])
                 chain.add(line_key, PURCHASE_LINE, row["purchase_line_id"]).moves.append(row)
@@ -539,8 +582,11 @@ class BackwardPlanner(models.AbstractModel):
             else "transfer"
         )
         days = max(move["rule_delay"] or 0 for move in step.moves)
-        if step.kind == "delivery":
+        if step.kind == "delivery" or step.is_tail:
             days += company.security_lead
+        if step.is_tail and step.kind != "delivery":
+            # the steps Odoo will push after this one (pack, ship) are not documents yet
+            days += step.tail_push_days
         step.segments = [("elapsed", step.calendar_key, days * 24)]
         order = next((orders_by_id[o] for o in sorted(step.orders) if o in orders_by_id), None)
         fallback = order.user_id.id if order and step.kind == "delivery" else 0
@@ -795,6 +841,7 @@ class BackwardPlanner(models.AbstractModel):
         )
         self._post_changes(chain, changes, deadline_vals, reason)
         self._notify_cancelled(vanished, orders)
+        self._invalidate_documents()
         others = (shared.sale_order_ids - orders).filtered(lambda order: order.state == "sale")
         if others:
             # their shared steps may have been driven by the orders just planned

@@ -23,7 +23,12 @@ class BackwardSimulation(models.AbstractModel):
 
     @api.model
     def _simulate_order(self, order):
-        """Earliest delivery and feasibility of ``order`` from its products' structure."""
+        """Earliest delivery and feasibility of ``order`` from its products' structure.
+
+        Runs as superuser: a salesperson may check a quotation without manufacturing or
+        purchase rights; only dates come out.
+        """
+        self = self.sudo()
         order = order.sudo()
         company = order.company_id
         if not company.resource_calendar_id:

@@ -1,10 +1,15 @@
 from odoo import _, fields, models
+from odoo.exceptions import UserError
 
 
 class PurchaseOrder(models.Model):
     _name = "purchase.order"
     _inherit = ["purchase.order", "backward.document.mixin"]
 
+    backward_awaits_agreement = fields.Boolean(
+        compute="_compute_backward_awaits_agreement",
+        help="A sale order this document serves has a plan waiting for Purchasing's agreement.",
+    )
     backward_deadline_ids = fields.One2many(
         "backward.deadline", "purchase_id", string="Backward Deadlines"
     )
@@ -28,3 +33,24 @@ class PurchaseOrder(models.Model):
             orders.exists(), _("requests for quotation merged")
         )
         return result
+
+    def _compute_backward_awaits_agreement(self):
+        for record in self:
+            orders = record.sudo().backward_deadline_ids.sale_order_ids
+            record.backward_awaits_agreement = any(
+                order.backward_plan_state == "proposed" and not order.backward_purchase_agreed_uid
+                for order in orders
+            )
+
+    def action_backward_agree_plan(self):
+        """Agree, for purchasing, the plans of the sale orders this purchase serves."""
+        orders = self.sudo().backward_deadline_ids.sale_order_ids.filtered(
+            lambda order: (
+                order.backward_plan_state == "proposed" and not order.backward_purchase_agreed_uid
+            )
+        )
+        if not orders:
+            raise UserError(
+                _("No plan served by this purchase order waits for purchasing's agreement.")
+            )
+        return orders.with_user(self.env.user)._backward_agree("purchase")

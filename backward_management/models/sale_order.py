@@ -168,7 +168,11 @@ class SaleOrder(models.Model):
         ]
 
     def _backward_agree(self, party):
-        self.ensure_one()
+        """Record ``party``'s agreement; the last one needed fixes the baseline.
+
+        Production and purchasing users may not read sale orders: the check is on their
+        group, then the order is written as superuser in their name.
+        """
         group, _kind = AGREEMENT_PARTIES[party]
         labels = {"sales": _("Sales"), "production": _("Production"), "purchase": _("Purchasing")}
         if not self.env.user.has_group(group):
@@ -178,19 +182,45 @@ class SaleOrder(models.Model):
                     party=labels[party],
                 )
             )
-        if self.backward_plan_state != "proposed":
-            raise UserError(_("Only a proposed plan can be agreed: re-plan the order first."))
-        if party not in self._backward_parties_needed():
-            raise UserError(
-                _("This order's chain has no %(party)s step to agree.", party=labels[party])
+        for order in self.sudo():
+            if order.backward_plan_state != "proposed":
+                raise UserError(
+                    _(
+                        "The plan of %(order)s is not waiting for agreement: re-plan the order first.",
+                        order=order.name,
+                    )
+                )
+            if party not in order._backward_parties_needed():
+                raise UserError(
+                    _(
+                        "The chain of %(order)s has no %(party)s step to agree.",
+                        order=order.name,
+                        party=labels[party],
+                    )
+                )
+            if order[f"backward_{party}_agreed_uid"]:
+                raise UserError(
+                    _(
+                        "%(party)s already agreed the plan of %(order)s.",
+                        party=labels[party],
+                        order=order.name,
+                    )
+                )
+            order.write(
+                {
+                    f"backward_{party}_agreed_uid": self.env.user.id,
+                    f"backward_{party}_agreed_on": fields.Datetime.now(),
+                }
             )
-        now = fields.Datetime.now()
-        self.sudo().write(
-            {f"backward_{party}_agreed_uid": self.env.user.id, f"backward_{party}_agreed_on": now}
-        )
-        self.message_post(body=_("%(party)s agreed the backward plan.", party=labels[party]))
-        if all(self[f"backward_{needed}_agreed_uid"] for needed in self._backward_parties_needed()):
-            self._backward_set_baseline()
+            order.message_post(
+                body=_("%(party)s agreed the backward plan.", party=labels[party]),
+                author_id=self.env.user.partner_id.id,
+            )
+            if all(
+                order[f"backward_{needed}_agreed_uid"]
+                for needed in order._backward_parties_needed()
+            ):
+                order._backward_set_baseline()
         return True
 
     def action_backward_agree_sales(self):
@@ -205,6 +235,7 @@ class SaleOrder(models.Model):
     def _backward_set_baseline(self):
         """All parties agreed: the current deadlines become the baseline (two queries)."""
         self.ensure_one()
+        self = self.sudo()
         deadlines = self.backward_deadline_ids.filtered(lambda d: d.state != "cancel")
         self.env.cr.execute(
             SQL(

@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import datetime
 
 from odoo.tests import Form, TransactionCase, new_test_user
@@ -29,6 +30,13 @@ class BackwardCase(TransactionCase):
             "bm_buyer",
             groups="purchase.group_purchase_user,backward_management.backward_management_group_user",
         )
+
+    @contextmanager
+    def assertRaisesText(self, exception, text):
+        """Like assertRaisesRegex, with Odoo's savepoint: the refused change is rolled back."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertRegex(str(caught.exception), text)
 
     def _order(
         self, product=None, quantity=1, commitment=datetime(2026, 6, 19, 15, 0), confirm=True
