@@ -28,8 +28,9 @@ class BackwardSimulation(models.AbstractModel):
         Runs as superuser: a salesperson may check a quotation without manufacturing or
         purchase rights; only dates come out.
         """
-        self = self.sudo()
-        order = order.sudo()
+        return self.sudo()._simulate(order.sudo())
+
+    def _simulate(self, order):
         company = order.company_id
         if not company.resource_calendar_id:
             raise UserError(

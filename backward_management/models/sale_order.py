@@ -235,8 +235,8 @@ class SaleOrder(models.Model):
     def _backward_set_baseline(self):
         """All parties agreed: the current deadlines become the baseline (two queries)."""
         self.ensure_one()
-        self = self.sudo()
-        deadlines = self.backward_deadline_ids.filtered(lambda d: d.state != "cancel")
+        order = self.sudo()
+        deadlines = order.backward_deadline_ids.filtered(lambda d: d.state != "cancel")
         self.env.cr.execute(
             SQL(
                 "UPDATE backward_deadline SET date_deadline_baseline = date_deadline, "
@@ -253,10 +253,8 @@ class SaleOrder(models.Model):
         )
         deadlines.invalidate_recordset(["date_deadline_baseline", "date_start_deadline_baseline"])
         self.env["backward.link"].invalidate_model(["date_deadline_baseline"])
-        self.sudo().write(
-            {"backward_plan_state": "agreed", "backward_agreed_on": fields.Datetime.now()}
-        )
-        self.message_post(
+        order.write({"backward_plan_state": "agreed", "backward_agreed_on": fields.Datetime.now()})
+        order.message_post(
             body=Markup("<p>%s</p>")
             % _("Sales, production and purchasing agreed the plan: its dates are now the baseline.")
         )

@@ -62,9 +62,8 @@ class TestBadInput(BackwardCase):
 
     def test_settings_form_refuses_a_negative_buffer(self):
         """The same check through the Settings screen."""
-        with self.assertRaises(ValidationError):
-            with Form(self.env["res.config.settings"]) as settings:
-                settings.backward_buffer_delivery_hours = -4
+        with self.assertRaises(ValidationError), Form(self.env["res.config.settings"]) as settings:
+            settings.backward_buffer_delivery_hours = -4
 
     def test_calendar_without_working_time(self):
         """A work center whose calendar has no attendance: the order says which calendar."""
