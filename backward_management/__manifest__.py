@@ -24,6 +24,7 @@
         "views/res_config_settings_views.xml",
         "views/backward_management_menus.xml",
     ],
+    "demo": ["demo/backward_management_demo.xml"],
     "application": True,
     "installable": True,
 }

@@ -836,9 +836,10 @@ class BackwardPlanner(models.AbstractModel):
             chain, deadline_of, links, plan, core_links, now, driving_orders, orders, gone
         )
         # 3. the orders' own summary, and the chatter of the documents that moved
-        self._write_orders(
-            chain, orders, plan, forward, now, bool(changes or to_create or vanished)
-        )
+        changed_orders = set(vanished.sale_order_ids.ids)
+        for key in set(changes) | {vals["step_key"] for vals in to_create}:
+            changed_orders |= chain.steps[key].orders
+        self._write_orders(chain, orders, plan, forward, now, changed_orders, driving_orders)
         self._post_changes(chain, changes, deadline_vals, reason)
         self._notify_cancelled(vanished, orders)
         self._invalidate_documents()
@@ -1101,7 +1102,13 @@ class BackwardPlanner(models.AbstractModel):
             ["parent_id", "child_ids"]
         )
 
-    def _write_orders(self, chain, orders, plan, forward, now, has_changes):
+    def _write_orders(self, chain, orders, plan, forward, now, changed_orders, driving_orders):
+        """Feasibility and agreement of each order; a changed plan must be agreed again.
+
+        An order is infeasible when its own earliest delivery is after its promise, or
+        when a step it drives should already have started: a shared step late for a more
+        urgent order does not make a relaxed order infeasible.
+        """
         for order in orders.sudo():
             key = step_key(SALE, order.id)
             promise = chain.steps[key].promise
@@ -1113,7 +1120,7 @@ class BackwardPlanner(models.AbstractModel):
             past_starts = [
                 step.key
                 for step in chain.steps.values()
-                if order.id in step.orders
+                if driving_orders.get(step.key) == order.id
                 and step.state == "planned"
                 and step.key in plan.steps
                 and plan.steps[step.key].start < now
@@ -1127,7 +1134,7 @@ class BackwardPlanner(models.AbstractModel):
             }
             if order.backward_plan_state in (False, "none"):
                 vals["backward_plan_state"] = "proposed"
-            elif order.backward_plan_state == "agreed" and has_changes:
+            elif order.backward_plan_state == "agreed" and order.id in changed_orders:
                 vals.update(order._backward_agreement_reset_vals())
             order.write(vals)
 

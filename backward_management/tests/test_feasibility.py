@@ -110,3 +110,13 @@ class TestFeasibility(BackwardCase):
         quotation = self._order(product=service, confirm=False)
         with self.assertRaisesText(UserError, "no goods to deliver"):
             quotation.action_backward_check_feasibility()
+
+    def test_an_urgent_order_does_not_make_a_relaxed_one_infeasible(self):
+        """Both share the purchases; only the order whose need is past is infeasible."""
+        relaxed = self._order(commitment=datetime(2026, 6, 26, 15, 0))
+        urgent = self._order(commitment=datetime(2026, 6, 3, 15, 0))
+        relaxed.action_backward_plan()
+        shared = relaxed.backward_deadline_ids & urgent.backward_deadline_ids
+        self.assertTrue(shared.filtered("is_start_past"), "the shared purchases are late for the urgent order")
+        self.assertFalse(urgent.backward_is_feasible)
+        self.assertTrue(relaxed.backward_is_feasible)
