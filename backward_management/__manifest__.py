@@ -25,6 +25,9 @@
         "views/backward_management_menus.xml",
     ],
     "demo": ["demo/backward_management_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["backward_management/static/tests/tours/*.js"],
+    },
     "application": True,
     "installable": True,
 }

@@ -14,7 +14,7 @@ from pathlib import Path
 import odoo
 from odoo.tools import config
 
-ROUNDS = 15
+ROUNDS = 25
 
 
 def load_factory():

@@ -36,7 +36,6 @@ class SaleOrder(models.Model):
         string="Plan Agreement",
         default="none",
         copy=False,
-        tracking=True,
         help="Proposed: the plan waits for sales, production and purchasing to agree its times. "
         "Agreed: its dates are the baseline deadlines are measured against.",
     )

@@ -5,3 +5,4 @@ from . import test_agreement
 from . import test_feasibility
 from . import test_bad_input
 from . import test_access
+from . import test_tour

@@ -52,24 +52,39 @@ class TestAccess(BackwardCase):
         other = self.env["res.company"].create({"name": "Other Bikes"})
         self.env.user.company_ids |= other
         factory = create_factory(self.env, company=other, tz="America/New_York")
-        order = self.env["sale.order"].with_company(other).create(
-            {
-                "partner_id": factory.customer.id,
-                "company_id": other.id,
-                "commitment_date": "2026-06-19 20:00:00",
-                "order_line": [(0, 0, {"product_id": factory.bike.id, "product_uom_qty": 1})],
-            }
+        order = (
+            self.env["sale.order"]
+            .with_company(other)
+            .create(
+                {
+                    "partner_id": factory.customer.id,
+                    "company_id": other.id,
+                    "commitment_date": "2026-06-19 20:00:00",
+                    "order_line": [(0, 0, {"product_id": factory.bike.id, "product_uom_qty": 1})],
+                }
+            )
         )
         order.with_company(other).action_confirm()
         self.assertEqual(set(order.backward_deadline_ids.mapped("company_id.id")), {other.id})
-        self.assertEqual(order.backward_deadline_ids.filtered(lambda d: d.kind == "delivery").calendar_id, factory.office)
+        self.assertEqual(
+            order.backward_deadline_ids.filtered(lambda d: d.kind == "delivery").calendar_id,
+            factory.office,
+        )
 
     def test_only_managers_configure_teams(self):
         """A user reads teams; creating one is for managers."""
         with self.assertRaises(AccessError):
             self.env["backward.team"].with_user(self.salesperson).create({"name": "Rogue"})
-        manager = new_test_user(self.env, "bm_manager_team", groups="backward_management.backward_management_group_manager")
-        team = self.env["backward.team"].with_user(manager).create({"name": "Welders", "member_ids": [(4, self.planner_user.id)]})
+        manager = new_test_user(
+            self.env,
+            "bm_manager_team",
+            groups="backward_management.backward_management_group_manager",
+        )
+        team = (
+            self.env["backward.team"]
+            .with_user(manager)
+            .create({"name": "Welders", "member_ids": [(4, self.planner_user.id)]})
+        )
         order = self._order()
         frame = order.backward_deadline_ids.filtered(lambda d: d.product_id == self.frame)
         frame.production_id.sudo().user_id = self.planner_user

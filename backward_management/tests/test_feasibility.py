@@ -117,6 +117,8 @@ class TestFeasibility(BackwardCase):
         urgent = self._order(commitment=datetime(2026, 6, 3, 15, 0))
         relaxed.action_backward_plan()
         shared = relaxed.backward_deadline_ids & urgent.backward_deadline_ids
-        self.assertTrue(shared.filtered("is_start_past"), "the shared purchases are late for the urgent order")
+        self.assertTrue(
+            shared.filtered("is_start_past"), "the shared purchases are late for the urgent order"
+        )
         self.assertFalse(urgent.backward_is_feasible)
         self.assertTrue(relaxed.backward_is_feasible)
