@@ -14,6 +14,8 @@
     "data": [
         "security/backward_management_security.xml",
         "security/ir.model.access.csv",
+        "data/backward_management_data.xml",
+        "data/backward_delay_reason_data.xml",
         "views/backward_deadline_views.xml",
         "views/backward_link_views.xml",
         "views/backward_team_views.xml",
@@ -22,6 +24,7 @@
         "views/purchase_order_views.xml",
         "views/stock_picking_views.xml",
         "views/res_config_settings_views.xml",
+        "views/backward_management_report_views.xml",
         "views/backward_management_menus.xml",
     ],
     "demo": ["demo/backward_management_demo.xml"],

@@ -42,8 +42,7 @@ def new_order(env, factory, lines=1, product=None):
             "partner_id": factory.customer.id,
             "commitment_date": datetime.now() + timedelta(days=60),
             "order_line": [
-                (0, 0, {"product_id": (product or factory.bike).id, "product_uom_qty": 1})
-                for _ in range(lines)
+                (0, 0, {"product_id": (product or factory.bike).id, "product_uom_qty": 1}) for _ in range(lines)
             ],
         }
     )
@@ -101,14 +100,10 @@ def main():
         planned_ms = statistics.median(ms for ms, _q in figures["planned"])
         native_q = statistics.median(q for _ms, q in figures["native"])
         planned_q = statistics.median(q for _ms, q in figures["planned"])
-        print(
-            f"confirmation, native Odoo:        {native_ms:7.1f} ms  {native_q:5.0f} queries (median of {ROUNDS})"
-        )
+        print(f"confirmation, native Odoo:        {native_ms:7.1f} ms  {native_q:5.0f} queries (median of {ROUNDS})")
         print(f"confirmation, with planning:      {planned_ms:7.1f} ms  {planned_q:5.0f} queries")
         time_ratio, query_ratio = planned_ms / native_ms, planned_q / native_q
-        print(
-            f"confirmation ratio:               {time_ratio:7.2f} x time, {query_ratio:.2f} x queries"
-        )
+        print(f"confirmation ratio:               {time_ratio:7.2f} x time, {query_ratio:.2f} x queries")
         print("                                  (target <= 1.10 x time)")
 
         env, _registry = registries["planned"]
@@ -119,18 +114,14 @@ def main():
             order = new_order(env, factory, lines=lines)
             order.action_confirm()
             steps = len(order.backward_deadline_ids)
-            elapsed, queries = measure(
-                env, lambda order=order: planner._plan_sale_orders(order, "bench")
-            )
+            elapsed, queries = measure(env, lambda order=order: planner._plan_sale_orders(order, "bench"))
             # move the date behind the ORM's back, so that only the re-planning is measured
             env.cr.execute(
                 "UPDATE sale_order SET commitment_date = commitment_date - interval '3 days' WHERE id = %s",
                 [order.id],
             )
             order.invalidate_recordset(["commitment_date"])
-            moved_ms, moved_q = measure(
-                env, lambda order=order: planner._plan_sale_orders(order, "bench")
-            )
+            moved_ms, moved_q = measure(env, lambda order=order: planner._plan_sale_orders(order, "bench"))
             print(
                 f"  {lines:3d} line(s), {steps:4d} steps: unchanged {queries:3d} queries {elapsed:6.1f} ms; "
                 f"delivery date moved {moved_q:3d} queries {moved_ms:6.1f} ms"

@@ -6,12 +6,8 @@ from zoneinfo import ZoneInfo
 from scheduling import Attendance, calendar_from_pattern
 
 BRUSSELS = "Europe/Brussels"
-TWO_SHIFTS = [Attendance(day, 6, 14) for day in range(5)] + [
-    Attendance(day, 14, 22) for day in range(5)
-]
-OFFICE = [Attendance(day, 8, 12) for day in range(5)] + [
-    Attendance(day, 13, 17) for day in range(5)
-]
+TWO_SHIFTS = [Attendance(day, 6, 14) for day in range(5)] + [Attendance(day, 14, 22) for day in range(5)]
+OFFICE = [Attendance(day, 8, 12) for day in range(5)] + [Attendance(day, 13, 17) for day in range(5)]
 HORIZON = (date(2025, 1, 1), date(2028, 12, 31))
 
 

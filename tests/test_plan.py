@@ -152,9 +152,7 @@ def chains(draw):
         else:
             segments = (elapsed(calendar, draw(st.integers(0, 240))),)
         steps[key] = Step(key, calendar, segments)
-        targets = draw(
-            st.lists(st.integers(key + 1, size + promises - 1), min_size=1, max_size=2, unique=True)
-        )
+        targets = draw(st.lists(st.integers(key + 1, size + promises - 1), min_size=1, max_size=2, unique=True))
         for target in targets:
             links.append(Link(key, target, draw(st.integers(0, 16 * HOUR))))
     granularity = draw(st.sampled_from(["day", "shift", "hour"]))
@@ -202,3 +200,13 @@ def test_planning_from_the_earliest_promise_starts_nothing_in_the_past(chain, no
     plan = plan_backward(steps, links, granularity)
     for key, dates in plan.steps.items():
         assert dates.start >= now, key
+
+
+def test_projection_without_buffers_is_earlier_by_the_slack():
+    """A projection does not spend the buffers: slack is not work."""
+    steps, links = simple_chain(at("2026-06-12 17:00"), buffer_hours=4)
+    now = at("2026-06-08 06:00")
+    with_slack = plan_forward(steps, links, "hour", now)
+    projected = plan_forward(steps, links, "hour", now, with_buffers=False)
+    assert projected["customer"].finish < with_slack["customer"].finish
+    assert projected["po"].finish == with_slack["po"].finish

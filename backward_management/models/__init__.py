@@ -3,11 +3,15 @@ from . import res_config_settings
 from . import resource_calendar
 from . import product_supplierinfo
 from . import backward_team
+from . import backward_delay_reason
 from . import backward_deadline
 from . import backward_link
+from . import backward_repromise
+from . import backward_ontime_report
 from . import backward_document_mixin
 from . import backward_planner
 from . import backward_simulation
+from . import backward_watch
 from . import sale_order
 from . import sale_order_line
 from . import mrp_production

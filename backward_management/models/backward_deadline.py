@@ -50,22 +50,19 @@ class BackwardDeadline(models.Model):
     )
     customer_id = fields.Many2one(related="sale_order_id.partner_id", string="Customer")
     # -- the document
-    production_id = fields.Many2one(
-        "mrp.production", readonly=True, index="btree_not_null", ondelete="cascade"
-    )
+    # A deleted document leaves its step behind (cancelled by the watch): nothing is lost.
+    production_id = fields.Many2one("mrp.production", readonly=True, index="btree_not_null", ondelete="set null")
     purchase_line_id = fields.Many2one(
-        "purchase.order.line", readonly=True, index="btree_not_null", ondelete="cascade"
+        "purchase.order.line", readonly=True, index="btree_not_null", ondelete="set null"
     )
     purchase_id = fields.Many2one(
         "purchase.order",
-        related="purchase_line_id.order_id",
-        store=True,
+        readonly=True,
         index="btree_not_null",
+        ondelete="set null",
         string="Purchase Order",
     )
-    picking_id = fields.Many2one(
-        "stock.picking", readonly=True, index="btree_not_null", ondelete="cascade"
-    )
+    picking_id = fields.Many2one("stock.picking", readonly=True, index="btree_not_null", ondelete="set null")
     product_id = fields.Many2one("product.product", readonly=True)
     partner_id = fields.Many2one("res.partner", readonly=True, help="Vendor or customer.")
     # -- the plan
@@ -90,16 +87,34 @@ class BackwardDeadline(models.Model):
     )
     date_earliest_finish = fields.Datetime("Earliest Finish", readonly=True)
     date_done = fields.Datetime("Done On", readonly=True)
-    duration_hours = fields.Float(
-        "Duration (hours)", readonly=True, help="Working and elapsed time of the step."
+    date_expected = fields.Datetime(
+        "Expected Finish",
+        readonly=True,
+        help="What the document says now: the vendor's expected arrival, the manufacturing "
+        "order's planned end, the transfer's scheduled date.",
     )
-    buffer_hours = fields.Float(
-        "Buffer (hours)", readonly=True, help="Slack of the link that sets the deadline."
+    date_projected = fields.Datetime(
+        "Projected Finish",
+        readonly=True,
+        help="When the step will really be done: its own expectation and the delays of what feeds it.",
     )
+    is_started = fields.Boolean("Started", readonly=True)
+    # Odoo schedules documents just in time, without our buffers: an expectation is the
+    # document's current schedule shifted by how it related to this deadline when planned.
+    date_document_planned = fields.Datetime("Document Schedule When Planned", readonly=True)
+    date_document_reference = fields.Datetime("Deadline When Planned", readonly=True)
+    expectation_issue = fields.Selection(
+        [
+            ("no_expected_date", "The purchase has no expected date"),
+            ("vendor_before_order", "The vendor's date is before the order date"),
+        ],
+        readonly=True,
+        help="Why the expectation read from the document cannot be trusted as it is.",
+    )
+    duration_hours = fields.Float("Duration (hours)", readonly=True, help="Working and elapsed time of the step.")
+    buffer_hours = fields.Float("Buffer (hours)", readonly=True, help="Slack of the link that sets the deadline.")
     calendar_id = fields.Many2one("resource.calendar", string="Working Calendar", readonly=True)
-    level = fields.Integer(
-        readonly=True, help="Number of handovers between this step and the customer."
-    )
+    level = fields.Integer(readonly=True, help="Number of handovers between this step and the customer.")
     parent_id = fields.Many2one(
         "backward.deadline",
         string="Feeds",

@@ -1,4 +1,9 @@
-from odoo import api, fields, models
+from markupsafe import Markup, escape
+
+from odoo import _, api, fields, models
+from odoo.tools import format_datetime
+
+LIVE = ("open", "at_risk", "late")
 
 
 class BackwardDocumentMixin(models.AbstractModel):
@@ -40,6 +45,23 @@ class BackwardDocumentMixin(models.AbstractModel):
         help="The handovers this document owes.",
     )
 
+    backward_date_expected = fields.Datetime(
+        "Expected",
+        compute="_compute_backward_watch",
+        help="When the document is now expected to be done.",
+    )
+    backward_gap_hours = fields.Float(
+        "Gap (hours)",
+        compute="_compute_backward_watch",
+        help="Expected handover minus the deadline, for the most delayed need: positive when late.",
+    )
+    backward_alert_level = fields.Selection(
+        [("ok", "On track"), ("absorbed", "Absorbed"), ("at_risk", "At risk"), ("late", "Late")],
+        compute="_compute_backward_watch",
+    )
+    backward_alert_html = fields.Html("Downstream at Stake", compute="_compute_backward_watch", sanitize=False)
+    backward_inputs_alert_html = fields.Html("Inputs at Risk", compute="_compute_backward_watch", sanitize=False)
+
     def _backward_live_deadlines(self):
         return self.backward_deadline_ids.filtered(lambda deadline: deadline.state != "cancel")
 
@@ -78,11 +100,99 @@ class BackwardDocumentMixin(models.AbstractModel):
                 lambda link: link.state != "cancel"
             )
 
+    @api.depends("backward_deadline_ids.date_expected", "backward_deadline_ids.downstream_link_ids.state")
+    def _compute_backward_watch(self):
+        for record in self:
+            deadlines = record._backward_live_deadlines()
+            needs = deadlines.downstream_link_ids.filtered(lambda link: link.state in LIVE)
+            inputs = deadlines.upstream_link_ids.filtered(lambda link: link.state in ("at_risk", "late"))
+            expected = [d.date_expected for d in deadlines if d.date_expected]
+            record.backward_date_expected = max(expected) if expected else False
+            record.backward_gap_hours = max(needs.mapped("delay_hours"), default=0.0)
+            if any(link.state == "late" for link in needs):
+                record.backward_alert_level = "late"
+            elif any(link.state == "at_risk" and not link.is_absorbed for link in needs):
+                record.backward_alert_level = "at_risk"
+            elif any(link.is_absorbed for link in needs):
+                record.backward_alert_level = "absorbed"
+            else:
+                record.backward_alert_level = "ok"
+            record.backward_alert_html = record._backward_needs_table(needs) if needs else False
+            record.backward_inputs_alert_html = record._backward_inputs_table(inputs) if inputs else False
+
+    def _backward_format(self, moment):
+        if not moment:
+            return "—"
+        return format_datetime(self.env, moment, tz=self.env.user.tz or "UTC", dt_format="short")
+
+    def _backward_table(self, headers, rows):
+        head = Markup("").join(Markup("<th>%s</th>") % header for header in headers)
+        body = Markup("").join(
+            Markup("<tr>%s</tr>") % Markup("").join(Markup("<td>%s</td>") % escape(cell) for cell in row)
+            for row in rows
+        )
+        return Markup('<table class="table table-sm mb-0"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>') % (
+            head,
+            body,
+        )
+
+    def _backward_needs_table(self, links):
+        """The downstream steps this document feeds, and the customers behind them."""
+        states = dict(links._fields["state"]._description_selection(self.env))
+        rows = []
+        for link in links.sorted("date_deadline"):
+            order = link.sudo().sale_order_id
+            rows.append(
+                (
+                    link.downstream_ref,
+                    self._backward_format(link.date_need),
+                    f"{order.name} · {order.partner_id.display_name}" if order else "—",
+                    self._backward_format(order.commitment_date or order.expected_date) if order else "—",
+                    self._backward_format(link.date_deadline),
+                    self._backward_format(link.date_expected),
+                    _("%(hours)s h", hours=round(link.delay_hours, 1)) if link.date_expected else "—",
+                    _("absorbed by the buffer") if link.is_absorbed else states.get(link.state),
+                )
+            )
+        headers = (
+            _("Feeds"),
+            _("Start By"),
+            _("Order · Customer"),
+            _("Delivery"),
+            _("Hand Over By"),
+            _("Expected"),
+            _("Gap"),
+            _("Status"),
+        )
+        return self._backward_table(headers, rows)
+
+    def _backward_inputs_table(self, links):
+        """The inputs at risk or late: by how much, and whose they are."""
+        states = dict(links._fields["state"]._description_selection(self.env))
+        rows = [
+            (
+                link.upstream_ref,
+                link.upstream_user_id.name or "—",
+                self._backward_format(link.date_deadline),
+                self._backward_format(link.date_expected),
+                _("%(hours)s h", hours=round(max(link.delay_hours, link.lateness_hours), 1)),
+                states.get(link.state),
+            )
+            for link in links.sorted("date_deadline")
+        ]
+        headers = (
+            _("Input"),
+            _("Owner"),
+            _("Hand Over By"),
+            _("Expected"),
+            _("Late By"),
+            _("Status"),
+        )
+        return self._backward_table(headers, rows)
+
     def action_view_backward_links(self):
         """The links this document gives and receives."""
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "backward_management.backward_link_action"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("backward_management.backward_link_action")
         deadlines = self._backward_live_deadlines()
         action["domain"] = [
             "|",

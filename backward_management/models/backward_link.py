@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 LINK_KIND_SELECTION = [
     ("purchase", "Purchase"),
@@ -49,18 +50,14 @@ class BackwardLink(models.Model):
         help="The order this handover serves.",
     )
     customer_id = fields.Many2one(related="sale_order_id.partner_id", string="Customer")
-    date_deadline = fields.Datetime(
-        "Hand Over By", readonly=True, help="Latest handover, the link's buffer included."
-    )
+    date_deadline = fields.Datetime("Hand Over By", readonly=True, help="Latest handover, the link's buffer included.")
     date_deadline_baseline = fields.Datetime("Agreed Hand Over By", readonly=True)
     date_need = fields.Datetime(
         "Needed By",
         readonly=True,
         help="The downstream step's latest start: the handover deadline plus the slack.",
     )
-    buffer_hours = fields.Float(
-        "Buffer (hours)", readonly=True, help="Slack this link carries by policy."
-    )
+    buffer_hours = fields.Float("Buffer (hours)", readonly=True, help="Slack this link carries by policy.")
     slack_hours = fields.Float(
         "Slack (hours)",
         readonly=True,
@@ -72,6 +69,53 @@ class BackwardLink(models.Model):
         help="This need is the most urgent of the upstream step's needs.",
     )
     date_handover = fields.Datetime("Handed Over On", readonly=True)
+    # -- early warning (written by backward.watch)
+    date_expected = fields.Datetime(
+        "Expected Handover",
+        readonly=True,
+        help="When the upstream is now expected to hand over: its own expectation or, when later, "
+        "the projection through the delays of what feeds it.",
+    )
+    delay_hours = fields.Float(
+        "Expected Delay (hours)",
+        readonly=True,
+        help="Expected handover minus the deadline: positive when late, negative when early.",
+    )
+    is_absorbed = fields.Boolean(
+        "Absorbed by the Buffer",
+        readonly=True,
+        help="Expected after the handover deadline but before the need: the slack absorbs it, "
+        "the customer is not threatened.",
+    )
+    endangers_promise = fields.Boolean(
+        "Endangers the Customer",
+        readonly=True,
+        help="The order this link serves is projected to be delivered after its promise.",
+    )
+    notified_state = fields.Char(readonly=True, copy=False, help="The state its owners were last told about.")
+    alert_error_date = fields.Datetime(readonly=True, copy=False)
+    activity_id = fields.Many2one("mail.activity", readonly=True, copy=False, ondelete="set null")
+    # -- why it was late
+    reason_id = fields.Many2one("backward.delay.reason", string="Delay Reason", readonly=True, tracking=True)
+    reason_note = fields.Text("Delay Explanation", readonly=True)
+    caused_upstream = fields.Boolean(
+        readonly=True, help="An earlier link of the chain was late: this delay was caused upstream."
+    )
+    root_cause_id = fields.Many2one(
+        "backward.link",
+        readonly=True,
+        help="The first late link of the chain.",
+    )
+    repromise_ids = fields.One2many("backward.repromise", "link_id", string="Re-promises")
+    # -- the on-time rate
+    vendor_id = fields.Many2one("res.partner", readonly=True, index="btree_not_null")
+    is_on_time = fields.Boolean("On Time", readonly=True)
+    on_time_rate = fields.Float(
+        "On-time Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="100 for a handover on time, 0 when late.",
+    )
     lateness_hours = fields.Float(
         "Lateness (hours)",
         readonly=True,
@@ -92,12 +136,8 @@ class BackwardLink(models.Model):
         index=True,
     )
     # Owners are copied from the steps by the planner, so that lists filter on them fast.
-    upstream_user_id = fields.Many2one(
-        "res.users", string="Upstream Owner", readonly=True, index=True
-    )
-    downstream_user_id = fields.Many2one(
-        "res.users", string="Downstream Owner", readonly=True, index=True
-    )
+    upstream_user_id = fields.Many2one("res.users", string="Upstream Owner", readonly=True, index=True)
+    downstream_user_id = fields.Many2one("res.users", string="Downstream Owner", readonly=True, index=True)
     upstream_team_id = fields.Many2one("backward.team", readonly=True)
     downstream_team_id = fields.Many2one("backward.team", readonly=True)
     upstream_kind = fields.Selection(related="upstream_id.kind", string="Upstream Kind")
@@ -113,7 +153,57 @@ class BackwardLink(models.Model):
             "Two steps are joined by one link only.",
         ),
         ("not_itself", "check(upstream_id != downstream_id)", "A step cannot feed itself."),
+        ("one_activity", "unique(activity_id)", "An activity warns about one link only."),
     ]
+
+    def _backward_set_cause(self):
+        """A late link caused by an earlier late link says so, and names the first one."""
+        caused = self.env.ref("backward_management.delay_reason_caused_upstream", raise_if_not_found=False)
+        for link in self:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    WITH RECURSIVE late_up(id, upstream_id, date_deadline, depth) AS (
+                        SELECT l.id, l.upstream_id, l.date_deadline, 1
+                          FROM backward_link l
+                         WHERE l.downstream_id = %(step)s AND l.state IN ('late', 'done_late')
+                        UNION
+                        SELECT l.id, l.upstream_id, l.date_deadline, late_up.depth + 1
+                          FROM backward_link l
+                          JOIN late_up ON l.downstream_id = late_up.upstream_id
+                         WHERE l.state IN ('late', 'done_late') AND late_up.depth < 100
+                    )
+                    SELECT id FROM late_up
+                     WHERE NOT EXISTS (SELECT 1 FROM backward_link l
+                                        WHERE l.downstream_id = late_up.upstream_id
+                                          AND l.state IN ('late', 'done_late'))
+                     ORDER BY date_deadline, id
+                     LIMIT 1
+                    """,
+                    step=link.upstream_id.id,
+                )
+            )
+            row = self.env.cr.fetchone()
+            vals = {"caused_upstream": bool(row), "root_cause_id": row[0] if row else link.id}
+            if row and caused and not link.reason_id:
+                vals["reason_id"] = caused.id
+            link.sudo().write(vals)
+
+    def action_give_reason(self):
+        """Open the form in which the upstream owner explains the delay."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Give the Delay Reason"),
+            "res_model": "backward.reason.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_link_id": self.id,
+                "active_model": "backward.link",
+                "active_id": self.id,
+            },
+        }
 
     def action_open_upstream(self):
         self.ensure_one()

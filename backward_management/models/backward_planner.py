@@ -48,6 +48,7 @@ DEADLINE_FIELDS = (
     "sale_order_id",
     "production_id",
     "purchase_line_id",
+    "purchase_id",
     "picking_id",
     "product_id",
     "partner_id",
@@ -76,9 +77,8 @@ LINK_FIELDS = (
     "buffer_hours",
     "slack_hours",
     "is_driving",
-    "date_handover",
-    "lateness_hours",
     "state",
+    "vendor_id",
     "upstream_user_id",
     "downstream_user_id",
     "upstream_team_id",
@@ -117,6 +117,8 @@ class ChainStep:
     level: int = 0
     is_tail: bool = False  # the last step known before the customer, not a delivery yet
     tail_push_days: float = 0
+    document_planned: object = None  # the document's own schedule (Odoo's)
+    purchase_id: int = 0
 
 
 @dataclass
@@ -172,15 +174,58 @@ class BackwardPlanner(models.AbstractModel):
         self._write_plan(chain, orders, existing, links, plan, forward, core, now, reason, caps)
 
     @api.model
+    def _project_sale_orders(self, orders):
+        """Projected completion of ``orders``: a forward pass from each document's expectation.
+
+        Deadlines are left alone; each step gets its projected finish and each order its
+        projected completion date. Slack is not spent: the buffers are not added.
+        """
+        orders = orders.filtered(lambda order: order.state == "sale")
+        if not orders:
+            return
+        self.env.flush_all()
+        now = to_timestamp(fields.Datetime.now())
+        chain = self._build_graph(orders, self._walk_moves(orders.ids))
+        self._load_documents(chain, orders)
+        Deadline = self.env["backward.deadline"].sudo()
+        deadlines = Deadline.search_fetch(
+            [("step_key", "in", list(chain.steps))], ["step_key", "date_projected", "date_expected"]
+        )
+        for deadline in deadlines:
+            step = chain.steps[deadline.step_key]
+            if step.state in ("planned", "in_progress") and deadline.date_expected:
+                # the watch's expectation: the document's schedule, read against the plan
+                step.expected_finish = deadline.date_expected
+        _plan, forward, _core = self._compute(chain, {}, now, projection=True)
+        updates = {}
+        for deadline in deadlines:
+            dates = forward.get(deadline.step_key)
+            projected = from_timestamp(dates.finish) if dates else False
+            if deadline.date_projected != projected:
+                updates[deadline.id] = {"date_projected": projected}
+        self._bulk_update(Deadline, updates, ("date_projected",))
+        for order in orders.sudo():
+            dates = forward.get(step_key(SALE, order.id))
+            promise = chain.steps[step_key(SALE, order.id)].promise
+            projected = from_timestamp(dates.finish) if dates else False
+            delay = (projected - promise).total_seconds() / HOUR if projected and promise else 0.0
+            order.write(
+                {
+                    "backward_projected_date": projected,
+                    "backward_projected_late": delay > 0,
+                    "backward_projected_delay_hours": round(max(delay, 0.0), 2),
+                    "backward_projection_pending": False,
+                }
+            )
+
+    @api.model
     def _cancel_sale_orders(self, orders):
         """A cancelled order: its own steps and links are cancelled, never deleted.
 
         Steps shared with orders still alive are re-planned for those orders.
         """
         Deadline = self.env["backward.deadline"].sudo()
-        deadlines = Deadline.search(
-            [("sale_order_ids", "in", orders.ids), ("state", "!=", "cancel")]
-        )
+        deadlines = Deadline.search([("sale_order_ids", "in", orders.ids), ("state", "!=", "cancel")])
         shared = deadlines.filtered(lambda deadline: deadline.sale_order_ids - orders)
         own = deadlines - shared
         links = (
@@ -198,14 +243,10 @@ class BackwardPlanner(models.AbstractModel):
             )
         )
         if own:
-            self.env.cr.execute(
-                SQL("UPDATE backward_deadline SET state = 'cancel' WHERE id = ANY(%s)", own.ids)
-            )
+            self.env.cr.execute(SQL("UPDATE backward_deadline SET state = 'cancel' WHERE id = ANY(%s)", own.ids))
             own.invalidate_recordset(["state"])
         if links:
-            self.env.cr.execute(
-                SQL("UPDATE backward_link SET state = 'cancel' WHERE id = ANY(%s)", links.ids)
-            )
+            self.env.cr.execute(SQL("UPDATE backward_link SET state = 'cancel' WHERE id = ANY(%s)", links.ids))
             links.invalidate_recordset(["state"])
         others = (shared.sale_order_ids - orders).filtered(lambda order: order.state == "sale")
         if others:
@@ -234,9 +275,7 @@ class BackwardPlanner(models.AbstractModel):
                 "backward_needs_purchase",
             ]
         )
-        self.env["backward.deadline"].invalidate_model(
-            ["upstream_link_ids", "downstream_link_ids", "child_ids"]
-        )
+        self.env["backward.deadline"].invalidate_model(["upstream_link_ids", "downstream_link_ids", "child_ids"])
 
     def _notify_cancelled(self, deadlines, orders):
         bodies = defaultdict(dict)
@@ -355,7 +394,7 @@ class BackwardPlanner(models.AbstractModel):
         """Purchase lines with their order, product and the vendor's lead time."""
         return SQL(
             """
-            SELECT line.id, line.date_planned, line.company_id, line.product_id,
+            SELECT line.id, line.order_id, line.date_planned, line.company_id, line.product_id,
                    line.state AS line_state, purchase.name AS order_name, purchase.state,
                    purchase.user_id, purchase.partner_id, purchase.date_approve,
                    purchase.date_order, product.default_code,
@@ -403,9 +442,7 @@ class BackwardPlanner(models.AbstractModel):
             if row["dest_id"]:
                 dests[row["move_id"]].add(row["dest_id"])
         step_of = {move_id: self._move_step(row) for move_id, row in moves.items()}
-        received_lines = {
-            row["purchase_line_id"] for row in moves.values() if row["purchase_line_id"]
-        }
+        received_lines = {row["purchase_line_id"] for row in moves.values() if row["purchase_line_id"]}
 
         def downstream_steps(move_id, seen):
             """Steps fed by a move, looking through moves that belong to no document."""
@@ -423,19 +460,13 @@ class BackwardPlanner(models.AbstractModel):
                 continue
             model, res_id = key.split(",")
             chain.add(key, model, int(res_id)).moves.append(row)
-            chain.edges |= {
-                (key, down) for down in downstream_steps(move_id, {move_id}) if down != key
-            }
-            if row["order_id"] in orders.ids and (
-                row["usage"] == "customer" or move_id not in dests
-            ):
+            chain.edges |= {(key, down) for down in downstream_steps(move_id, {move_id}) if down != key}
+            if row["order_id"] in orders.ids and (row["usage"] == "customer" or move_id not in dests):
                 # the move that reaches the customer; or, while Odoo has not pushed the
                 # next steps of a multi-step delivery yet, the last one known
                 chain.edges.add((key, step_key(SALE, row["order_id"])))
                 if row["usage"] != "customer":
-                    chain.steps[key].tail_push_days = max(
-                        chain.steps[key].tail_push_days, row["push_delay"] or 0
-                    )
+                    chain.steps[key].tail_push_days = max(chain.steps[key].tail_push_days, row["push_delay"] or 0)
                     chain.steps[key].is_tail = True
             if row["purchase_line_id"]:
                 line_key = step_key(PURCHASE_LINE, row["purchase_line_id"])
@@ -469,9 +500,7 @@ class BackwardPlanner(models.AbstractModel):
                         chain.steps[up].level = chain.steps[key].level + 1
                         nxt.append(up)
                     else:
-                        chain.steps[up].level = min(
-                            chain.steps[up].level, chain.steps[key].level + 1
-                        )
+                        chain.steps[up].level = min(chain.steps[up].level, chain.steps[key].level + 1)
             frontier = nxt
 
     # ------------------------------------------------------------------ the documents
@@ -494,15 +523,8 @@ class BackwardPlanner(models.AbstractModel):
             *(r for step in chain.steps.values() for r in step.moves[:1]),
             *purchase_lines.values(),
         ):
-            company_ids.add(
-                row.get("picking_company_id")
-                or row.get("production_company_id")
-                or row["company_id"]
-            )
-        companies = {
-            company.id: company
-            for company in self.env["res.company"].sudo().browse(company_ids - {None})
-        }
+            company_ids.add(row.get("picking_company_id") or row.get("production_company_id") or row["company_id"])
+        companies = {company.id: company for company in self.env["res.company"].sudo().browse(company_ids - {None})}
         for company in companies.values():
             if not company.resource_calendar_id:
                 raise UserError(
@@ -522,10 +544,7 @@ class BackwardPlanner(models.AbstractModel):
                 self._load_production(step, companies, workorders[step.res_id])
             else:
                 self._load_purchase_line(step, companies, purchase_lines[step.res_id])
-        team_maps = {
-            company_id: self.env["backward.team"]._backward_team_map(company_id)
-            for company_id in companies
-        }
+        team_maps = {company_id: self.env["backward.team"]._backward_team_map(company_id) for company_id in companies}
         for step in chain.steps.values():
             step.team_id = team_maps.get(step.company_id, {}).get(step.user_id, 0)
         self._load_customer_done(chain)
@@ -574,13 +593,7 @@ class BackwardPlanner(models.AbstractModel):
         step.calendar_key = self._company_calendar(company)
         to_customer = any(move["usage"] == "customer" for move in step.moves)
         code = row["picking_code"]
-        step.kind = (
-            "delivery"
-            if to_customer or code == "outgoing"
-            else "receipt"
-            if code == "incoming"
-            else "transfer"
-        )
+        step.kind = "delivery" if to_customer or code == "outgoing" else "receipt" if code == "incoming" else "transfer"
         days = max(move["rule_delay"] or 0 for move in step.moves)
         if step.kind == "delivery" or step.is_tail:
             days += company.security_lead
@@ -592,6 +605,7 @@ class BackwardPlanner(models.AbstractModel):
         fallback = order.user_id.id if order and step.kind == "delivery" else 0
         step.user_id = row["picking_user_id"] or fallback
         self._set_document_state(step, row["picking_state"], done=row["picking_done"])
+        step.document_planned = row["scheduled_date"]
 
     def _load_production(self, step, companies, workorders):
         row = step.moves[0]
@@ -631,6 +645,7 @@ class BackwardPlanner(models.AbstractModel):
         }
         state = row["production_state"]
         self._set_document_state(step, states.get(state, state), done=row["date_finished"])
+        step.document_planned = row["date_finished"]
         if step.state == "in_progress":
             # started: the forward pass trusts its planned end rather than a fresh start
             step.started_at = row["date_start"]
@@ -645,10 +660,10 @@ class BackwardPlanner(models.AbstractModel):
         step.partner_id = line["partner_id"]
         step.user_id = line["user_id"] or 0
         step.calendar_key = self._company_calendar(company)
+        step.purchase_id = line["order_id"]
+        step.document_planned = line["date_planned"]
         if line["vendor_delay"] is None:
-            step.warning = _(
-                "No vendor price list for this vendor: planned with no vendor lead time."
-            )
+            step.warning = _("No vendor price list for this vendor: planned with no vendor lead time.")
         days = company.days_to_purchase + (line["vendor_delay"] or 0) + company.po_lead
         step.segments = [("elapsed", step.calendar_key, days * 24)]
         receipt_moves = [move for move in step.moves if move["purchase_line_id"] == step.res_id]
@@ -680,11 +695,7 @@ class BackwardPlanner(models.AbstractModel):
 
     def _outside_needs(self, links, existing, chain, orders):
         """Earliest (deadline, order) each step owes to orders outside this planning."""
-        in_chain = {
-            deadline.id: deadline.step_key
-            for deadline in existing
-            if deadline.step_key in chain.steps
-        }
+        in_chain = {deadline.id: deadline.step_key for deadline in existing if deadline.step_key in chain.steps}
         caps = {}
         for link in links:
             if (
@@ -699,8 +710,11 @@ class BackwardPlanner(models.AbstractModel):
                 caps[key] = min(caps.get(key, need), need)
         return caps
 
-    def _compute(self, chain, caps, now):
-        """Plan the active steps with the core; retry on a wider horizon when needed."""
+    def _compute(self, chain, caps, now, projection=False):
+        """Plan the active steps with the core; retry on a wider horizon when needed.
+
+        ``projection``: the forward pass only, without buffers (see plan_forward).
+        """
         active = {key: step for key, step in chain.steps.items() if step.state != "cancel"}
         edges = [(up, down) for up, down in sorted(chain.edges) if up in active and down in active]
         promises = [to_timestamp(step.promise) for step in active.values() if step.promise]
@@ -709,30 +723,18 @@ class BackwardPlanner(models.AbstractModel):
         calendar_keys |= {segment[1] for step in active.values() for segment in step.segments}
         companies = {
             company.id: company
-            for company in self.env["res.company"]
-            .sudo()
-            .browse({s.company_id for s in active.values()})
+            for company in self.env["res.company"].sudo().browse({s.company_id for s in active.values()})
         }
-        granularity_of = {
-            company_id: company.backward_granularity for company_id, company in companies.items()
-        }
-        granularity = (
-            min(granularity_of.values(), key=scheduling.GRANULARITIES.index)
-            if granularity_of
-            else "shift"
-        )
+        granularity_of = {company_id: company.backward_granularity for company_id, company in companies.items()}
+        granularity = min(granularity_of.values(), key=scheduling.GRANULARITIES.index) if granularity_of else "shift"
         for margin in HORIZON_MARGINS:
             first_day = (from_timestamp(low) - timedelta(days=margin)).date().replace(day=1)
-            last_day = (from_timestamp(high) + timedelta(days=margin + 31)).date().replace(
-                day=1
-            ) - timedelta(days=1)
-            calendars = self.env["resource.calendar"]._backward_work_calendars(
-                calendar_keys, first_day, last_day
-            )
+            last_day = (from_timestamp(high) + timedelta(days=margin + 31)).date().replace(day=1) - timedelta(days=1)
+            calendars = self.env["resource.calendar"]._backward_work_calendars(calendar_keys, first_day, last_day)
             core_steps, core_links = self._core_steps(active, edges, calendars, caps, companies)
             try:
-                plan = scheduling.plan_backward(core_steps, core_links, granularity)
-                forward = scheduling.plan_forward(core_steps, core_links, granularity, now)
+                plan = None if projection else scheduling.plan_backward(core_steps, core_links, granularity)
+                forward = scheduling.plan_forward(core_steps, core_links, granularity, now, with_buffers=not projection)
                 return plan, forward, (core_steps, core_links, edges)
             except scheduling.HorizonError:
                 continue
@@ -768,9 +770,7 @@ class BackwardPlanner(models.AbstractModel):
                 promise=to_timestamp(step.promise) if step.promise else None,
                 done_at=to_timestamp(step.done_at) if step.done_at else None,
                 started_at=to_timestamp(step.started_at) if step.started_at else None,
-                expected_finish=to_timestamp(step.expected_finish)
-                if step.expected_finish
-                else None,
+                expected_finish=to_timestamp(step.expected_finish) if step.expected_finish else None,
                 cap=caps[key][0] if key in caps else None,
             )
         core_links = []
@@ -790,14 +790,17 @@ class BackwardPlanner(models.AbstractModel):
         existing_by_key = {deadline.step_key: deadline for deadline in existing}
         driving_orders = self._driving_orders(chain, plan, core_links, caps)
         deadline_vals = {
-            key: self._deadline_vals(
-                step, plan, forward, core_steps, core_links, now, driving_orders[key]
-            )
+            key: self._deadline_vals(step, plan, forward, core_steps, core_links, now, driving_orders[key])
             for key, step in chain.steps.items()
         }
         # 1. deadlines: create the new, update the changed, cancel the vanished
         to_create = [
-            dict(vals, step_key=key)
+            dict(
+                vals,
+                step_key=key,
+                date_document_planned=chain.steps[key].document_planned or False,
+                date_document_reference=vals["date_deadline"],
+            )
             for key, vals in deadline_vals.items()
             if key not in existing_by_key
         ]
@@ -810,10 +813,7 @@ class BackwardPlanner(models.AbstractModel):
             if key not in deadline_vals:
                 continue
             vals = deadline_vals[key]
-            old = {
-                fname: self._comparable_value(Deadline, fname, record[fname])
-                for fname in DEADLINE_FIELDS
-            }
+            old = {fname: self._comparable_value(Deadline, fname, record[fname]) for fname in DEADLINE_FIELDS}
             if old != self._comparable(Deadline, vals, DEADLINE_FIELDS):
                 updates[record.id] = vals
                 if (record.date_deadline, record.date_start_deadline) != (
@@ -826,15 +826,17 @@ class BackwardPlanner(models.AbstractModel):
         shared = gone.filtered(lambda d: d.sale_order_ids - orders)
         vanished = gone - shared
         for deadline in vanished:
-            updates[deadline.id] = dict(
-                {fname: deadline[fname] for fname in DEADLINE_FIELDS}, state="cancel"
-            )
+            updates[deadline.id] = dict({fname: deadline[fname] for fname in DEADLINE_FIELDS}, state="cancel")
         self._bulk_update(Deadline, updates, DEADLINE_FIELDS)
         self._set_orders_served(deadline_of, chain, orders)
         # 2. links, and each step's parent (the step it feeds most urgently)
-        self._write_links(
+        chain_deadline_ids = self._write_links(
             chain, deadline_of, links, plan, core_links, now, driving_orders, orders, gone
         )
+        # the watch reads the documents' reality and judges the links, for this chain now
+        watch = self.env["backward.watch"]
+        watch._mark_projections(watch._evaluate_deadlines(chain_deadline_ids))
+        watch._evaluate_links(self._chain_link_ids(chain_deadline_ids))
         # 3. the orders' own summary, and the chatter of the documents that moved
         changed_orders = set(vanished.sale_order_ids.ids)
         for key in set(changes) | {vals["step_key"] for vals in to_create}:
@@ -862,6 +864,7 @@ class BackwardPlanner(models.AbstractModel):
             "sale_order_id": order_id,
             "production_id": step.res_id if step.model == PRODUCTION else False,
             "purchase_line_id": step.res_id if step.model == PURCHASE_LINE else False,
+            "purchase_id": step.purchase_id or False,
             "picking_id": step.res_id if step.model == PICKING else False,
             "product_id": step.product_id or False,
             "partner_id": step.partner_id or False,
@@ -942,8 +945,7 @@ class BackwardPlanner(models.AbstractModel):
                 values.append(SQL(f"%s::{column_type}", value))
             rows.append(SQL("(%s)", SQL(", ").join(values)))
         assignments = SQL(", ").join(
-            SQL("%s = v.%s", SQL.identifier(fname), SQL.identifier(fname))
-            for fname, _type in columns
+            SQL("%s = v.%s", SQL.identifier(fname), SQL.identifier(fname)) for fname, _type in columns
         )
         self.env.cr.execute(
             SQL(
@@ -964,11 +966,7 @@ class BackwardPlanner(models.AbstractModel):
         One query: the pairs no longer wanted are deleted, the wanted ones inserted.
         """
         pairs = sorted(
-            {
-                (deadline_of[key].id, order_id)
-                for key, step in chain.steps.items()
-                for order_id in step.orders
-            }
+            {(deadline_of[key].id, order_id) for key, step in chain.steps.items() for order_id in step.orders}
         )
         self.env.cr.execute(
             SQL(
@@ -993,14 +991,12 @@ class BackwardPlanner(models.AbstractModel):
                 planned_orders=orders.ids,
             )
         )
-        self.env["backward.deadline"].browse(
-            [d.id for d in deadline_of.values()]
-        ).invalidate_recordset(["sale_order_ids"])
+        self.env["backward.deadline"].browse([d.id for d in deadline_of.values()]).invalidate_recordset(
+            ["sale_order_ids"]
+        )
         orders.invalidate_recordset(["backward_deadline_ids"])
 
-    def _write_links(
-        self, chain, deadline_of, links, plan, core_links, now, driving_orders, orders, gone
-    ):
+    def _write_links(self, chain, deadline_of, links, plan, core_links, now, driving_orders, orders, gone):
         Link = self.env["backward.link"].sudo()
         in_chain = {deadline_of[key].id for key in chain.steps}
         gone_ids = set(gone.ids)
@@ -1013,9 +1009,7 @@ class BackwardPlanner(models.AbstractModel):
             or link.sale_order_id in orders
             or {link.upstream_id.id, link.downstream_id.id} & gone_ids
         }
-        index_of = {
-            (link.upstream, link.downstream): index for index, link in enumerate(core_links)
-        }
+        index_of = {(link.upstream, link.downstream): index for index, link in enumerate(core_links)}
         wanted = {}
         parents = {}
         for up, down in sorted(chain.edges):
@@ -1023,39 +1017,29 @@ class BackwardPlanner(models.AbstractModel):
             index = index_of.get((up, down))
             link_dates = plan.links[index] if index is not None else None
             step_dates = plan.steps.get(up)
-            handover = upstream.done_at
-            deadline = from_timestamp(link_dates.deadline) if link_dates else False
+            pair = (deadline_of[up].id, deadline_of[down].id)
             if index is None or upstream.state == "cancel" or downstream.state == "cancel":
                 state = "cancel"
-            elif handover:
-                state = "done_late" if deadline and handover > deadline else "done"
-            elif deadline and to_timestamp(deadline) < now:
-                state = "late"
             else:
-                state = "open"
-            reference = handover or from_timestamp(now)
-            lateness = (reference - deadline).total_seconds() / HOUR if deadline else 0.0
+                # the watch judges open, at risk, late and handed over from reality
+                current = existing_by_pair.get(pair)
+                state = current.state if current and current.state != "cancel" else "open"
             is_driving = bool(step_dates and step_dates.driving_link == index and index is not None)
             if is_driving:
                 parents[deadline_of[up].id] = deadline_of[down].id
-            wanted[(deadline_of[up].id, deadline_of[down].id)] = {
+            wanted[pair] = {
                 "name": f"{upstream.name} → {downstream.name}",
                 "upstream_id": deadline_of[up].id,
                 "downstream_id": deadline_of[down].id,
                 "kind": LINK_KIND_BY_STEP.get(upstream.kind, "transfer"),
                 "sale_order_id": driving_orders[down] or False,
-                "date_deadline": deadline,
-                "date_need": from_timestamp(plan.steps[down].start)
-                if down in plan.steps
-                else False,
-                "buffer_hours": round(core_links[index].buffer_seconds / HOUR, 4)
-                if index is not None
-                else 0.0,
+                "date_deadline": from_timestamp(link_dates.deadline) if link_dates else False,
+                "date_need": from_timestamp(plan.steps[down].start) if down in plan.steps else False,
+                "buffer_hours": round(core_links[index].buffer_seconds / HOUR, 4) if index is not None else 0.0,
                 "slack_hours": round(link_dates.slack_seconds / HOUR, 4) if link_dates else 0.0,
                 "is_driving": is_driving,
-                "date_handover": handover or False,
-                "lateness_hours": round(max(lateness, 0.0), 4) if state != "cancel" else 0.0,
                 "state": state,
+                "vendor_id": upstream.partner_id if upstream.kind == "purchase" and upstream.partner_id else False,
                 "upstream_user_id": upstream.user_id or False,
                 "downstream_user_id": downstream.user_id or False,
                 "upstream_team_id": upstream.team_id or False,
@@ -1063,9 +1047,7 @@ class BackwardPlanner(models.AbstractModel):
                 "company_id": upstream.company_id,
             }
         to_create = [vals for pair, vals in wanted.items() if pair not in existing_by_pair]
-        Link.with_context(
-            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
-        ).create(to_create)
+        Link.with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True).create(to_create)
         updates = {}
         for pair, link in existing_by_pair.items():
             vals = wanted.get(pair)
@@ -1074,13 +1056,22 @@ class BackwardPlanner(models.AbstractModel):
                     continue
                 vals = dict({fname: link[fname] for fname in LINK_FIELDS}, state="cancel")
             old = {fname: self._comparable_value(Link, fname, link[fname]) for fname in LINK_FIELDS}
-            new = {
-                fname: self._comparable_value(Link, fname, vals.get(fname)) for fname in LINK_FIELDS
-            }
+            new = {fname: self._comparable_value(Link, fname, vals.get(fname)) for fname in LINK_FIELDS}
             if old != new:
                 updates[link.id] = vals
         self._bulk_update(Link, updates, LINK_FIELDS)
         self._set_parents(deadline_of, chain, parents)
+        return list(in_chain)
+
+    def _chain_link_ids(self, deadline_ids):
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM backward_link WHERE state != 'cancel' "
+                "AND (downstream_id = ANY(%(ids)s) OR upstream_id = ANY(%(ids)s))",
+                ids=deadline_ids,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _set_parents(self, deadline_of, chain, parents):
         """Point each deadline at the step it feeds most urgently (the chain's tree)."""
@@ -1098,9 +1089,7 @@ class BackwardPlanner(models.AbstractModel):
                 [parents.get(deadline.id) for deadline in deadlines],
             )
         )
-        self.env["backward.deadline"].browse([d.id for d in deadlines]).invalidate_recordset(
-            ["parent_id", "child_ids"]
-        )
+        self.env["backward.deadline"].browse([d.id for d in deadlines]).invalidate_recordset(["parent_id", "child_ids"])
 
     def _write_orders(self, chain, orders, plan, forward, now, changed_orders, driving_orders):
         """Feasibility and agreement of each order; a changed plan must be agreed again.
@@ -1114,9 +1103,7 @@ class BackwardPlanner(models.AbstractModel):
             promise = chain.steps[key].promise
             earliest = forward.get(key)
             earliest_date = from_timestamp(earliest.finish) if earliest else False
-            lateness = (
-                max((earliest_date - promise).total_seconds() / HOUR, 0.0) if earliest_date else 0.0
-            )
+            lateness = max((earliest_date - promise).total_seconds() / HOUR, 0.0) if earliest_date else 0.0
             past_starts = [
                 step.key
                 for step in chain.steps.values()
@@ -1142,13 +1129,8 @@ class BackwardPlanner(models.AbstractModel):
         """Tell each document whose deadlines moved, one message per document."""
         bodies = defaultdict(dict)
         lines = defaultdict(list)
-        purchase_line_ids = [
-            chain.steps[key].res_id for key in changes if chain.steps[key].model == PURCHASE_LINE
-        ]
-        order_of_line = {
-            line.id: line.order_id.id
-            for line in self.env[PURCHASE_LINE].sudo().browse(purchase_line_ids)
-        }
+        purchase_line_ids = [chain.steps[key].res_id for key in changes if chain.steps[key].model == PURCHASE_LINE]
+        order_of_line = {line.id: line.order_id.id for line in self.env[PURCHASE_LINE].sudo().browse(purchase_line_ids)}
         for key, (old_deadline, old_start) in changes.items():
             step = chain.steps[key]
             vals = deadline_vals[key]

@@ -33,13 +33,9 @@ class BackwardSimulation(models.AbstractModel):
     def _simulate(self, order):
         company = order.company_id
         if not company.resource_calendar_id:
-            raise UserError(
-                _("The company %(company)s has no working calendar.", company=company.name)
-            )
+            raise UserError(_("The company %(company)s has no working calendar.", company=company.name))
         chain = Chain()
-        customer = ChainStep(
-            step_key("sale.order", order.id), "sale.order", order.id, orders={order.id}
-        )
+        customer = ChainStep(step_key("sale.order", order.id), "sale.order", order.id, orders={order.id})
         customer.kind = "customer"
         customer.company_id = company.id
         customer.name = order.name
@@ -47,9 +43,7 @@ class BackwardSimulation(models.AbstractModel):
         customer.promise = order.commitment_date or order.expected_date
         chain.steps[customer.key] = customer
         warehouse = order.warehouse_id
-        lines = order.order_line.filtered(
-            lambda line: line.product_id.type == "consu" and not line.display_type
-        )
+        lines = order.order_line.filtered(lambda line: line.product_id.type == "consu" and not line.display_type)
         if not lines:
             raise UserError(
                 _(
@@ -58,15 +52,11 @@ class BackwardSimulation(models.AbstractModel):
                 )
             )
         for line in lines:
-            delivery = self._add_step(
-                chain, f"delivery,{line.id}", "delivery", company, line.product_id.display_name
-            )
+            delivery = self._add_step(chain, f"delivery,{line.id}", "delivery", company, line.product_id.display_name)
             days = company.security_lead + sum(warehouse.delivery_route_id.rule_ids.mapped("delay"))
             delivery.segments = [("elapsed", delivery.calendar_key, days * 24)]
             chain.edges.add((delivery.key, customer.key))
-            self._add_supply(
-                chain, delivery, line.product_id, line.product_uom_qty, warehouse, company, ()
-            )
+            self._add_supply(chain, delivery, line.product_id, line.product_uom_qty, warehouse, company, ())
         now = to_timestamp(fields.Datetime.now())
         if not customer.promise:
             # no date asked: the forward pass alone says when the order can be served
@@ -111,21 +101,15 @@ class BackwardSimulation(models.AbstractModel):
                     "The bills of materials of %(product)s contain themselves (%(path)s): the chain is a loop "
                     "and cannot be planned.",
                     product=product.display_name,
-                    path=" → ".join(
-                        self.env["product.product"].browse(path).mapped("display_name")
-                    ),
+                    path=" → ".join(self.env["product.product"].browse(path).mapped("display_name")),
                 )
             )
         path = (*path, product.id)
         manufacture = self.env.ref("mrp.route_warehouse0_manufacture", raise_if_not_found=False)
         buy = self.env.ref("purchase_stock.route_warehouse0_buy", raise_if_not_found=False)
-        bom = self.env["mrp.bom"]._bom_find(product, company_id=company.id, bom_type="normal")[
-            product
-        ]
+        bom = self.env["mrp.bom"]._bom_find(product, company_id=company.id, bom_type="normal")[product]
         if manufacture in routes and bom:
-            self._add_production(
-                chain, downstream, product, quantity, bom, warehouse, company, path
-            )
+            self._add_production(chain, downstream, product, quantity, bom, warehouse, company, path)
         elif buy in routes and product.seller_ids:
             self._add_purchase(chain, downstream, product, quantity, warehouse, company)
         else:
@@ -150,9 +134,9 @@ class BackwardSimulation(models.AbstractModel):
             workcenter = operation.workcenter_id
             capacity = workcenter._get_capacity(product) or 1.0
             cycles = math.ceil(quantity / capacity)
-            minutes = workcenter._get_expected_duration(
-                product
-            ) + cycles * operation.time_cycle * 100.0 / (workcenter.time_efficiency or 100.0)
+            minutes = workcenter._get_expected_duration(product) + cycles * operation.time_cycle * 100.0 / (
+                workcenter.time_efficiency or 100.0
+            )
             calendar = workcenter.resource_calendar_id or company.resource_calendar_id
             segments.append(("work", (calendar.id, workcenter.resource_id.id), minutes / 60.0))
         if not bom.operation_ids:
@@ -164,9 +148,7 @@ class BackwardSimulation(models.AbstractModel):
         chain.edges.add((key, downstream.key))
         _boms, lines = bom.explode(product, quantity / bom_quantity)
         for bom_line, line_data in lines:
-            self._add_supply(
-                chain, step, bom_line.product_id, line_data["qty"], warehouse, company, path
-            )
+            self._add_supply(chain, step, bom_line.product_id, line_data["qty"], warehouse, company, path)
 
     def _add_purchase(self, chain, downstream, product, quantity, warehouse, company):
         seller = product._select_seller(quantity=quantity) or product.seller_ids[:1]

@@ -36,9 +36,7 @@ class BackwardTeam(models.Model):
         string="Members",
         domain="[('share', '=', False)]",
     )
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
-    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
 
     @api.model_create_multi
     def create(self, vals_list):

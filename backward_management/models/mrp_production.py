@@ -10,9 +10,7 @@ class MrpProduction(models.Model):
         compute="_compute_backward_awaits_agreement",
         help="A sale order this document serves has a plan waiting for Production's agreement.",
     )
-    backward_deadline_ids = fields.One2many(
-        "backward.deadline", "production_id", string="Backward Deadlines"
-    )
+    backward_deadline_ids = fields.One2many("backward.deadline", "production_id", string="Backward Deadlines")
 
     def action_cancel(self):
         result = super().action_cancel()
@@ -29,19 +27,14 @@ class MrpProduction(models.Model):
         for record in self:
             orders = record.sudo().backward_deadline_ids.sale_order_ids
             record.backward_awaits_agreement = any(
-                order.backward_plan_state == "proposed" and not order.backward_production_agreed_uid
-                for order in orders
+                order.backward_plan_state == "proposed" and not order.backward_production_agreed_uid for order in orders
             )
 
     def action_backward_agree_plan(self):
         """Agree, for production, the plans of the sale orders this order serves."""
         orders = self.sudo().backward_deadline_ids.sale_order_ids.filtered(
-            lambda order: (
-                order.backward_plan_state == "proposed" and not order.backward_production_agreed_uid
-            )
+            lambda order: order.backward_plan_state == "proposed" and not order.backward_production_agreed_uid
         )
         if not orders:
-            raise UserError(
-                _("No plan served by this manufacturing order waits for production's agreement.")
-            )
+            raise UserError(_("No plan served by this manufacturing order waits for production's agreement."))
         return orders.with_user(self.env.user)._backward_agree("production")

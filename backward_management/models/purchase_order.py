@@ -10,9 +10,7 @@ class PurchaseOrder(models.Model):
         compute="_compute_backward_awaits_agreement",
         help="A sale order this document serves has a plan waiting for Purchasing's agreement.",
     )
-    backward_deadline_ids = fields.One2many(
-        "backward.deadline", "purchase_id", string="Backward Deadlines"
-    )
+    backward_deadline_ids = fields.One2many("backward.deadline", "purchase_id", string="Backward Deadlines")
     backward_date_deadline = fields.Datetime("Receive By")
     backward_date_start_deadline = fields.Datetime("Order By")
 
@@ -29,28 +27,21 @@ class PurchaseOrder(models.Model):
     def action_merge(self):
         orders = self.filtered(lambda order: order.state in ("draft", "sent"))
         result = super().action_merge()
-        self.env["backward.planner"]._replan_documents(
-            orders.exists(), _("requests for quotation merged")
-        )
+        self.env["backward.planner"]._replan_documents(orders.exists(), _("requests for quotation merged"))
         return result
 
     def _compute_backward_awaits_agreement(self):
         for record in self:
             orders = record.sudo().backward_deadline_ids.sale_order_ids
             record.backward_awaits_agreement = any(
-                order.backward_plan_state == "proposed" and not order.backward_purchase_agreed_uid
-                for order in orders
+                order.backward_plan_state == "proposed" and not order.backward_purchase_agreed_uid for order in orders
             )
 
     def action_backward_agree_plan(self):
         """Agree, for purchasing, the plans of the sale orders this purchase serves."""
         orders = self.sudo().backward_deadline_ids.sale_order_ids.filtered(
-            lambda order: (
-                order.backward_plan_state == "proposed" and not order.backward_purchase_agreed_uid
-            )
+            lambda order: order.backward_plan_state == "proposed" and not order.backward_purchase_agreed_uid
         )
         if not orders:
-            raise UserError(
-                _("No plan served by this purchase order waits for purchasing's agreement.")
-            )
+            raise UserError(_("No plan served by this purchase order waits for purchasing's agreement."))
         return orders.with_user(self.env.user)._backward_agree("purchase")

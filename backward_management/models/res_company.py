@@ -34,9 +34,29 @@ class ResCompany(models.Model):
     backward_buffer_delivery_percent = fields.Float("Delivery Buffer (%)", default=0.0)
     backward_buffer_delivery_hours = fields.Float("Delivery Buffer (hours)", default=4.0)
 
-    @api.constrains(
-        *(f"backward_buffer_{kind}_{unit}" for kind in LINK_KINDS for unit in ("percent", "hours"))
+    backward_warning_margin_hours = fields.Float(
+        "Warning Margin (hours)",
+        default=0.0,
+        help="A link is at risk when its upstream is expected later than this before the deadline "
+        "(0: when expected after the deadline), or when the deadline is this close and the "
+        "upstream has not started.",
     )
+    backward_ontime_target = fields.Float("On-time Target (%)", default=95.0)
+
+    @api.constrains("backward_warning_margin_hours", "backward_ontime_target")
+    def _check_backward_watch_settings(self):
+        for company in self:
+            if company.backward_warning_margin_hours < 0:
+                raise ValidationError(_("The warning margin cannot be negative."))
+            if not 0 <= company.backward_ontime_target <= 100:
+                raise ValidationError(
+                    _(
+                        "The on-time target is a percentage between 0 and 100, not %(target)s.",
+                        target=company.backward_ontime_target,
+                    )
+                )
+
+    @api.constrains(*(f"backward_buffer_{kind}_{unit}" for kind in LINK_KINDS for unit in ("percent", "hours")))
     def _check_backward_buffers(self):
         for company in self:
             for kind in LINK_KINDS:

@@ -83,9 +83,7 @@ class ResourceCalendar(models.Model):
         off counts on its calendar only. One query (the leaves) when the patterns are
         cached. Raises UserError for a calendar without working time in the horizon.
         """
-        patterns = self._backward_patterns(
-            tuple(sorted({calendar_id for calendar_id, _resource in keys}))
-        )
+        patterns = self._backward_patterns(tuple(sorted({calendar_id for calendar_id, _resource in keys})))
         resource_ids = [resource_id for _calendar_id, resource_id in keys if resource_id]
         self.env.cr.execute(
             SQL(
@@ -111,9 +109,7 @@ class ResourceCalendar(models.Model):
         result = {}
         for key in keys:
             name, tz, pattern = patterns[key[0]]
-            intervals = weekly_intervals(
-                pattern, tz, first_day, last_day, tuple(sorted(leaves_by_key.get(key, ())))
-            )
+            intervals = weekly_intervals(pattern, tz, first_day, last_day, tuple(sorted(leaves_by_key.get(key, ()))))
             try:
                 result[key] = WorkCalendar(intervals, name=name)
             except EmptyCalendarError as error:

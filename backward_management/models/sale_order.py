@@ -25,11 +25,10 @@ class SaleOrder(models.Model):
         readonly=True,
         copy=False,
     )
-    backward_link_ids = fields.One2many(
-        "backward.link", "sale_order_id", string="Backward Links", readonly=True
-    )
-    backward_deadline_count = fields.Integer(
-        "Plan Steps", compute="_compute_backward_deadline_count"
+    backward_link_ids = fields.One2many("backward.link", "sale_order_id", string="Backward Links", readonly=True)
+    backward_deadline_count = fields.Integer("Plan Steps", compute="_compute_backward_deadline_count")
+    backward_risky_link_ids = fields.Many2many(
+        "backward.link", string="Links at Risk", compute="_compute_backward_risky_link_ids"
     )
     backward_plan_state = fields.Selection(
         [("none", "Not Planned"), ("proposed", "Proposed"), ("agreed", "Agreed")],
@@ -41,19 +40,11 @@ class SaleOrder(models.Model):
     )
     backward_planned_on = fields.Datetime("Planned On", readonly=True, copy=False)
     backward_agreed_on = fields.Datetime("Plan Agreed On", readonly=True, copy=False)
-    backward_sales_agreed_uid = fields.Many2one(
-        "res.users", "Agreed for Sales by", readonly=True, copy=False
-    )
+    backward_sales_agreed_uid = fields.Many2one("res.users", "Agreed for Sales by", readonly=True, copy=False)
     backward_sales_agreed_on = fields.Datetime("Sales Agreed On", readonly=True, copy=False)
-    backward_production_agreed_uid = fields.Many2one(
-        "res.users", "Agreed for Production by", readonly=True, copy=False
-    )
-    backward_production_agreed_on = fields.Datetime(
-        "Production Agreed On", readonly=True, copy=False
-    )
-    backward_purchase_agreed_uid = fields.Many2one(
-        "res.users", "Agreed for Purchasing by", readonly=True, copy=False
-    )
+    backward_production_agreed_uid = fields.Many2one("res.users", "Agreed for Production by", readonly=True, copy=False)
+    backward_production_agreed_on = fields.Datetime("Production Agreed On", readonly=True, copy=False)
+    backward_purchase_agreed_uid = fields.Many2one("res.users", "Agreed for Purchasing by", readonly=True, copy=False)
     backward_purchase_agreed_on = fields.Datetime("Purchasing Agreed On", readonly=True, copy=False)
     backward_needs_production = fields.Boolean(compute="_compute_backward_needs")
     backward_needs_purchase = fields.Boolean(compute="_compute_backward_needs")
@@ -77,20 +68,32 @@ class SaleOrder(models.Model):
         help="How much later than promised the earliest delivery is.",
     )
     backward_plan_warning = fields.Char("Planning Problem", readonly=True, copy=False)
+    backward_projected_date = fields.Datetime(
+        "Projected Completion",
+        readonly=True,
+        copy=False,
+        help="When the order will really be delivered: a forward pass from each document's current expectation.",
+    )
+    backward_projected_late = fields.Boolean("Projected Late", readonly=True, copy=False, index=True)
+    backward_projected_delay_hours = fields.Float("Projected Delay (hours)", readonly=True, copy=False)
+    backward_escalated = fields.Boolean(readonly=True, copy=False, help="Managers were warned of the projected delay.")
+    backward_projection_pending = fields.Boolean(readonly=True, copy=False, index=True)
 
     @api.depends("backward_deadline_ids.state")
     def _compute_backward_deadline_count(self):
         for order in self:
-            order.backward_deadline_count = len(
-                order.backward_deadline_ids.filtered(lambda d: d.state != "cancel")
-            )
+            order.backward_deadline_count = len(order.backward_deadline_ids.filtered(lambda d: d.state != "cancel"))
+
+    @api.depends("backward_deadline_ids.upstream_link_ids.state")
+    def _compute_backward_risky_link_ids(self):
+        for order in self:
+            links = order.backward_deadline_ids.upstream_link_ids
+            order.backward_risky_link_ids = links.filtered(lambda link: link.state in ("at_risk", "late"))
 
     @api.depends("backward_deadline_ids.kind", "backward_deadline_ids.state")
     def _compute_backward_needs(self):
         for order in self:
-            kinds = set(
-                order.backward_deadline_ids.filtered(lambda d: d.state != "cancel").mapped("kind")
-            )
+            kinds = set(order.backward_deadline_ids.filtered(lambda d: d.state != "cancel").mapped("kind"))
             order.backward_needs_production = "production" in kinds
             order.backward_needs_purchase = "purchase" in kinds
 
@@ -116,16 +119,12 @@ class SaleOrder(models.Model):
         for order in self:
             if order.backward_plan_warning != message:
                 order.backward_plan_warning = message
-                order.message_post(
-                    body=_("The order could not be planned backward: %(problem)s", problem=message)
-                )
+                order.message_post(body=_("The order could not be planned backward: %(problem)s", problem=message))
 
     def write(self, vals):
         result = super().write(vals)
         if "commitment_date" in vals:
-            self.filtered(lambda order: order.state == "sale")._backward_plan_quietly(
-                _("delivery date changed")
-            )
+            self.filtered(lambda order: order.state == "sale")._backward_plan_quietly(_("delivery date changed"))
         return result
 
     def _action_cancel(self):
@@ -140,9 +139,7 @@ class SaleOrder(models.Model):
         """Re-plan the selected orders now; a problem is an error naming the order."""
         orders = self.filtered(lambda order: order.state == "sale")
         if not orders:
-            raise UserError(
-                _("Only confirmed sale orders have a chain to plan: confirm the order first.")
-            )
+            raise UserError(_("Only confirmed sale orders have a chain to plan: confirm the order first."))
         planner = self.env["backward.planner"]
         for order in orders:
             planner._plan_sale_orders(order, _("re-planned by %(user)s", user=self.env.user.name))
@@ -157,14 +154,8 @@ class SaleOrder(models.Model):
 
     def _backward_parties_needed(self):
         self.ensure_one()
-        kinds = set(
-            self.backward_deadline_ids.filtered(lambda d: d.state != "cancel").mapped("kind")
-        )
-        return [
-            party
-            for party, (_group, kind) in AGREEMENT_PARTIES.items()
-            if kind is None or kind in kinds
-        ]
+        kinds = set(self.backward_deadline_ids.filtered(lambda d: d.state != "cancel").mapped("kind"))
+        return [party for party, (_group, kind) in AGREEMENT_PARTIES.items() if kind is None or kind in kinds]
 
     def _backward_agree(self, party):
         """Record ``party``'s agreement; the last one needed fixes the baseline.
@@ -215,10 +206,7 @@ class SaleOrder(models.Model):
                 body=_("%(party)s agreed the backward plan.", party=labels[party]),
                 author_id=self.env.user.partner_id.id,
             )
-            if all(
-                order[f"backward_{needed}_agreed_uid"]
-                for needed in order._backward_parties_needed()
-            ):
+            if all(order[f"backward_{needed}_agreed_uid"] for needed in order._backward_parties_needed()):
                 order._backward_set_baseline()
         return True
 
@@ -261,9 +249,7 @@ class SaleOrder(models.Model):
     def action_view_backward_plan(self):
         """The order's steps, grouped by their distance from the customer."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "backward_management.backward_deadline_action"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("backward_management.backward_deadline_action")
         action["domain"] = [("sale_order_ids", "in", self.ids)]
         action["context"] = {"group_by": "level", "search_default_not_cancelled": 1}
         action["name"] = _("Backward Plan of %(order)s", order=self.name)
@@ -274,17 +260,13 @@ class SaleOrder(models.Model):
         self.ensure_one()
         action = self.action_view_backward_plan()
         action["view_mode"] = "hierarchy,list,form"
-        action["views"] = [
-            (self.env.ref("backward_management.backward_deadline_view_hierarchy").id, "hierarchy")
-        ]
+        action["views"] = [(self.env.ref("backward_management.backward_deadline_view_hierarchy").id, "hierarchy")]
         action["context"] = {"search_default_not_cancelled": 1}
         return action
 
     def action_view_backward_links(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "backward_management.backward_link_action"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("backward_management.backward_link_action")
         action["domain"] = [("sale_order_id", "=", self.id)]
         action["context"] = {}
         return action
@@ -301,9 +283,7 @@ class SaleOrder(models.Model):
                 "backward_plan_warning": False,
             }
         )
-        earliest = format_datetime(
-            self.env, result["earliest"], tz=self.env.user.tz or "UTC", dt_format="short"
-        )
+        earliest = format_datetime(self.env, result["earliest"], tz=self.env.user.tz or "UTC", dt_format="short")
         if result["feasible"]:
             message, kind = (
                 _(

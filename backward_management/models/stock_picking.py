@@ -5,9 +5,7 @@ class StockPicking(models.Model):
     _name = "stock.picking"
     _inherit = ["stock.picking", "backward.document.mixin"]
 
-    backward_deadline_ids = fields.One2many(
-        "backward.deadline", "picking_id", string="Backward Deadlines"
-    )
+    backward_deadline_ids = fields.One2many("backward.deadline", "picking_id", string="Backward Deadlines")
 
     def action_cancel(self):
         result = super().action_cancel()

@@ -33,9 +33,7 @@ class HorizonError(ValueError):
         self.calendar = calendar
         self.instant = instant
         self.direction = direction  # "before" or "after"
-        super().__init__(
-            f"calendar {calendar.name!r} has no working time {direction} {instant:.0f}"
-        )
+        super().__init__(f"calendar {calendar.name!r} has no working time {direction} {instant:.0f}")
 
 
 class EmptyCalendarError(ValueError):

@@ -196,15 +196,11 @@ def plan_backward(steps, links, granularity):
             driving = None
             for index in outgoing[key]:
                 dates = link_dates[index]
-                if dates is not None and (
-                    driving is None or dates.deadline < link_dates[driving].deadline
-                ):
+                if dates is not None and (driving is None or dates.deadline < link_dates[driving].deadline):
                     driving = index
             if driving is None and step.cap is None:
                 continue  # feeds no promise
-            if driving is None or (
-                step.cap is not None and step.cap < link_dates[driving].deadline
-            ):
+            if driving is None or (step.cap is not None and step.cap < link_dates[driving].deadline):
                 finish, driving = step.cap, None
             else:
                 finish = link_dates[driving].deadline
@@ -225,12 +221,15 @@ class ForwardDates:
     finish: float
 
 
-def plan_forward(steps, links, granularity, now):
+def plan_forward(steps, links, granularity, now, with_buffers=True):
     """Earliest (or projected) dates of every step, from ``now`` and reality.
 
     A done step finishes when it was done; a started one at its expected finish (not
     before now); any other starts when its inputs are handed over, not before now.
     A promise's forward date is when the customer can be served.
+
+    With buffers, the earliest promise that keeps every agreed slack (feasibility);
+    without, when the work will really be done (projection): slack is not work.
     """
     order, outgoing, _incoming = topological_order(steps, links)
     result = {}
@@ -256,7 +255,7 @@ def plan_forward(steps, links, granularity, now):
         for index in outgoing[key]:
             link = links[index]
             handover = finish if step.done_at is not None else calendar.snap_up(finish, granularity)
-            available = calendar.add(handover, link.buffer_seconds)
+            available = calendar.add(handover, link.buffer_seconds) if with_buffers else handover
             if available > ready.get(link.downstream, now):
                 ready[link.downstream] = available
     return result

@@ -81,16 +81,13 @@ def create_factory(env, company=None, tz="Europe/Brussels"):
     f.manufacture = env.ref("mrp.route_warehouse0_manufacture")
     f.buy = env.ref("purchase_stock.route_warehouse0_buy")
     workcenters = env["mrp.workcenter"]
-    f.assembly = workcenters.create(
-        {"name": "Assembly", "resource_calendar_id": f.shifts.id, "company_id": company.id}
-    )
-    f.welding = workcenters.create(
-        {"name": "Welding", "resource_calendar_id": f.office.id, "company_id": company.id}
-    )
+    f.assembly = workcenters.create({"name": "Assembly", "resource_calendar_id": f.shifts.id, "company_id": company.id})
+    f.welding = workcenters.create({"name": "Welding", "resource_calendar_id": f.office.id, "company_id": company.id})
     f.vendor = env["res.partner"].create({"name": "Acme Parts"})
+    f.tube_vendor = env["res.partner"].create({"name": "Steel Tubes Inc."})
     f.customer = env["res.partner"].create({"name": "Velo Shop"})
 
-    def product(name, routes, vendor_days=None):
+    def product(name, routes, vendor_days=None, vendor=None):
         vals = {
             "name": name,
             "type": "consu",
@@ -102,7 +99,7 @@ def create_factory(env, company=None, tz="Europe/Brussels"):
             vals["seller_ids"] = [
                 Command.create(
                     {
-                        "partner_id": f.vendor.id,
+                        "partner_id": (vendor or f.vendor).id,
                         "delay": vendor_days,
                         "price": 10,
                         "company_id": company.id,
@@ -117,10 +114,7 @@ def create_factory(env, company=None, tz="Europe/Brussels"):
                 "product_tmpl_id": finished.product_tmpl_id.id,
                 "product_qty": 1,
                 "company_id": company.id,
-                "bom_line_ids": [
-                    Command.create({"product_id": c.id, "product_qty": qty})
-                    for c, qty in components
-                ],
+                "bom_line_ids": [Command.create({"product_id": c.id, "product_qty": qty}) for c, qty in components],
                 "operation_ids": [
                     Command.create(
                         {
@@ -133,7 +127,7 @@ def create_factory(env, company=None, tz="Europe/Brussels"):
             }
         )
 
-    f.tube = product("Tube", [f.mto, f.buy], vendor_days=3)
+    f.tube = product("Tube", [f.mto, f.buy], vendor_days=3, vendor=f.tube_vendor)
     f.wheel = product("Wheel", [f.mto, f.buy], vendor_days=5)
     f.frame = product("Frame", [f.mto, f.manufacture])
     f.bike = product("Bike", [f.mto, f.manufacture])

@@ -56,9 +56,7 @@ class TestAgreement(BackwardCase):
 
     def test_parties_without_steps_are_not_asked(self):
         """An order taken from stock only needs sales to agree."""
-        bike = self.env["product.product"].create(
-            {"name": "Stock bike", "type": "consu", "is_storable": True}
-        )
+        bike = self.env["product.product"].create({"name": "Stock bike", "type": "consu", "is_storable": True})
         order = self._order(product=bike)
         self.assertEqual(order._backward_parties_needed(), ["sales"])
         with self.assertRaisesText(UserError, "no Production step"):

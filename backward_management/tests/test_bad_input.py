@@ -24,9 +24,7 @@ class TestBadInput(BackwardCase):
         )
         order.action_confirm()
         self.assertFalse(order.expected_date)
-        with self.assertRaisesText(
-            UserError, f"{order.name} has neither a delivery date nor an expected date"
-        ):
+        with self.assertRaisesText(UserError, f"{order.name} has neither a delivery date nor an expected date"):
             order.action_backward_plan()
         self.assertIn("neither a delivery date", order.backward_plan_warning)
         self.assertEqual(order.state, "sale", "the confirmation itself went through")

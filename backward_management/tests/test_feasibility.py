@@ -20,9 +20,7 @@ class TestFeasibility(BackwardCase):
         hours = (order.backward_earliest_date - datetime(2026, 6, 3, 15, 0)).total_seconds() / 3600
         self.assertAlmostEqual(order.backward_lateness_hours, hours, places=1)
         past = order.backward_deadline_ids.filtered("is_start_past")
-        self.assertIn(
-            "purchase", past.mapped("kind"), "the wheels should have been ordered already"
-        )
+        self.assertIn("purchase", past.mapped("kind"), "the wheels should have been ordered already")
 
     def test_earliest_date_is_feasible_once_promised(self):
         """Promising the earliest delivery date shown makes the plan feasible."""
@@ -40,11 +38,7 @@ class TestFeasibility(BackwardCase):
         self.assertFalse(order.backward_is_feasible)
         self.assertGreater(order.backward_earliest_date, datetime(2026, 6, 1, 7, 0))
         self.assertTrue(
-            all(
-                order.backward_deadline_ids.filtered(lambda d: d.kind == "purchase").mapped(
-                    "is_start_past"
-                )
-            )
+            all(order.backward_deadline_ids.filtered(lambda d: d.kind == "purchase").mapped("is_start_past"))
         )
 
     def test_quotation_check_says_when_it_can_be_delivered(self):
@@ -53,9 +47,7 @@ class TestFeasibility(BackwardCase):
         action = quotation.with_user(self.salesperson).action_backward_check_feasibility()
         self.assertEqual(action["params"]["type"], "success")
         self.assertTrue(quotation.backward_is_feasible)
-        self.assertFalse(
-            quotation.backward_deadline_ids, "a quotation has no documents and no deadlines"
-        )
+        self.assertFalse(quotation.backward_deadline_ids, "a quotation has no documents and no deadlines")
 
     def test_quotation_check_matches_the_confirmed_plan(self):
         """The simulated earliest date is the one the real documents give after confirmation."""
@@ -90,9 +82,7 @@ class TestFeasibility(BackwardCase):
         """A bill of materials that contains itself (forced past Odoo's check) is a clear error."""
         # Odoo refuses such a BoM in the form; a loop may still come from imported data
         line = self.frame_bom.bom_line_ids[:1]
-        self.env.cr.execute(
-            "UPDATE mrp_bom_line SET product_id = %s WHERE id = %s", [self.bike.id, line.id]
-        )
+        self.env.cr.execute("UPDATE mrp_bom_line SET product_id = %s WHERE id = %s", [self.bike.id, line.id])
         line.invalidate_recordset()
         quotation = self._order(confirm=False)
         with self.assertRaisesText(UserError, "contain themselves"):
@@ -101,9 +91,7 @@ class TestFeasibility(BackwardCase):
     def test_odoo_refuses_a_bom_loop(self):
         """Saving a loop in a BoM is refused with Odoo's own message."""
         with self.assertRaises(Exception):  # noqa: B017 - ValidationError or UserError, by version
-            self.frame_bom.write(
-                {"bom_line_ids": [Command.create({"product_id": self.bike.id, "product_qty": 1})]}
-            )
+            self.frame_bom.write({"bom_line_ids": [Command.create({"product_id": self.bike.id, "product_qty": 1})]})
 
     def test_quotation_without_goods(self):
         service = self.env["product.product"].create({"name": "Advice", "type": "service"})
@@ -117,8 +105,6 @@ class TestFeasibility(BackwardCase):
         urgent = self._order(commitment=datetime(2026, 6, 3, 15, 0))
         relaxed.action_backward_plan()
         shared = relaxed.backward_deadline_ids & urgent.backward_deadline_ids
-        self.assertTrue(
-            shared.filtered("is_start_past"), "the shared purchases are late for the urgent order"
-        )
+        self.assertTrue(shared.filtered("is_start_past"), "the shared purchases are late for the urgent order")
         self.assertFalse(urgent.backward_is_feasible)
         self.assertTrue(relaxed.backward_is_feasible)

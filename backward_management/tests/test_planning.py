@@ -12,9 +12,7 @@ BRUSSELS = pytz.timezone("Europe/Brussels")
 
 def local(moment):
     """A stored UTC datetime as Brussels wall-clock text."""
-    return (
-        pytz.utc.localize(moment).astimezone(BRUSSELS).strftime("%a %d %H:%M") if moment else None
-    )
+    return pytz.utc.localize(moment).astimezone(BRUSSELS).strftime("%a %d %H:%M") if moment else None
 
 
 @tagged("post_install", "-at_install")
@@ -58,9 +56,7 @@ class TestPlanning(BackwardCase):
         order = self._order()
         links = order.backward_deadline_ids.downstream_link_ids
         self.assertEqual(len(links), 5)
-        by_name = {
-            link.upstream_id.product_id.name or link.upstream_id.kind: link for link in links
-        }
+        by_name = {link.upstream_id.product_id.name or link.upstream_id.kind: link for link in links}
         self.assertEqual(by_name["Frame"].downstream_id.product_id, self.bike)
         self.assertEqual(by_name["Frame"].buffer_hours, 2.0)
         self.assertEqual(by_name["Wheel"].buffer_hours, 8.0)
@@ -76,9 +72,7 @@ class TestPlanning(BackwardCase):
         Once the pick is done Odoo pushes the pack, which becomes a step of its own.
         """
         self.warehouse.write({"delivery_steps": "pick_pack_ship"})
-        pack_rule = self.warehouse.delivery_route_id.rule_ids.filtered(
-            lambda rule: rule.action == "push"
-        )
+        pack_rule = self.warehouse.delivery_route_id.rule_ids.filtered(lambda rule: rule.action == "push")
         pack_rule.write({"delay": 1})  # one day for packing and one for shipping
         order = self._order()
         pick = order.backward_deadline_ids.filtered(lambda d: d.picking_id)
@@ -93,9 +87,7 @@ class TestPlanning(BackwardCase):
     def test_pushed_pack_step_joins_the_chain(self):
         """When the pick is done, the pack Odoo pushes gets a deadline before the customer's."""
         self.warehouse.write({"delivery_steps": "pick_pack_ship"})
-        stocked = self.env["product.product"].create(
-            {"name": "Stock bike", "type": "consu", "is_storable": True}
-        )
+        stocked = self.env["product.product"].create({"name": "Stock bike", "type": "consu", "is_storable": True})
         self.env["stock.quant"]._update_available_quantity(stocked, self.warehouse.lot_stock_id, 1)
         order = self._order(product=stocked)
         pick = order.picking_ids.sudo()
@@ -129,9 +121,7 @@ class TestPlanning(BackwardCase):
         first = self._order(commitment=datetime(2026, 6, 19, 15, 0))
         second = self._order(commitment=datetime(2026, 6, 26, 15, 0))
         wheel = first.backward_deadline_ids.filtered(lambda d: d.product_id == self.wheel)
-        self.assertEqual(
-            wheel, second.backward_deadline_ids.filtered(lambda d: d.product_id == self.wheel)
-        )
+        self.assertEqual(wheel, second.backward_deadline_ids.filtered(lambda d: d.product_id == self.wheel))
         self.assertEqual(wheel.sale_order_ids, first | second)
         self.assertEqual(wheel.sale_order_id, first)
         links = wheel.downstream_link_ids
@@ -165,15 +155,11 @@ class TestPlanning(BackwardCase):
         self.salesperson.tz = "Asia/Tokyo"
         order = self._order(commitment=datetime(2026, 4, 3, 15, 0))  # Friday 17:00 in Brussels
         wheel = order.backward_deadline_ids.filtered(lambda d: d.product_id == self.wheel)
-        self.assertEqual(
-            (wheel.date_deadline - wheel.date_start_deadline).total_seconds(), 120 * 3600
-        )
+        self.assertEqual((wheel.date_deadline - wheel.date_start_deadline).total_seconds(), 120 * 3600)
         self.assertEqual(local(wheel.date_start_deadline)[-5:], "12:00", "ordered in winter time")
         self.assertEqual(local(wheel.date_deadline)[-5:], "13:00", "received in summer time")
         bike = order.backward_deadline_ids.filtered(lambda d: d.product_id == self.bike)
         new_york = pytz.timezone("America/New_York")
         finish = pytz.utc.localize(bike.date_deadline).astimezone(new_york)
-        self.assertTrue(
-            6 <= finish.hour <= 22, "the assembly hands over inside its New York shifts"
-        )
+        self.assertTrue(6 <= finish.hour <= 22, "the assembly hands over inside its New York shifts")
         self.assertEqual(bike.calendar_id, self.shifts)

@@ -12,9 +12,7 @@ from .common import BackwardCase
 @freeze_time("2026-06-01 07:00:00")
 class TestReplanning(BackwardCase):
     def _production(self, order, product):
-        return order.backward_deadline_ids.production_id.filtered(
-            lambda mo: mo.product_id == product
-        )
+        return order.backward_deadline_ids.production_id.filtered(lambda mo: mo.product_id == product)
 
     def test_new_delivery_date_replans_and_tells_each_document(self):
         """Moving the delivery date moves every deadline and writes it in each document's chatter."""
@@ -42,9 +40,7 @@ class TestReplanning(BackwardCase):
         order.commitment_date = datetime(2026, 6, 26, 15, 0)
         self.assertEqual(bike.date_deadline_baseline, agreed)
         self.assertNotEqual(bike.date_deadline, agreed)
-        self.assertEqual(
-            order.backward_plan_state, "proposed", "a changed plan must be agreed again"
-        )
+        self.assertEqual(order.backward_plan_state, "proposed", "a changed plan must be agreed again")
         self.assertFalse(order.backward_sales_agreed_uid)
 
     def test_planning_twice_changes_nothing(self):
@@ -84,15 +80,9 @@ class TestReplanning(BackwardCase):
         """Spare wheels sold on a confirmed order: their purchase feeds the delivery at once."""
         order = self._order()
         delivery = order.backward_deadline_ids.filtered(lambda d: d.kind == "delivery")
-        self.assertFalse(
-            delivery.upstream_link_ids.filtered(lambda link: link.upstream_id.kind == "purchase")
-        )
-        order.write(
-            {"order_line": [Command.create({"product_id": self.wheel.id, "product_uom_qty": 4})]}
-        )
-        feeding = delivery.upstream_link_ids.filtered(
-            lambda link: link.upstream_id.kind == "purchase"
-        )
+        self.assertFalse(delivery.upstream_link_ids.filtered(lambda link: link.upstream_id.kind == "purchase"))
+        order.write({"order_line": [Command.create({"product_id": self.wheel.id, "product_uom_qty": 4})]})
+        feeding = delivery.upstream_link_ids.filtered(lambda link: link.upstream_id.kind == "purchase")
         self.assertEqual(feeding.upstream_id.product_id, self.wheel)
         self.assertEqual(feeding.state, "open")
 
@@ -113,8 +103,6 @@ class TestReplanning(BackwardCase):
 
     def _stocked_bike(self):
         """A bike taken from stock (no MTO), one on hand."""
-        bike = self.env["product.product"].create(
-            {"name": "Stock bike", "type": "consu", "is_storable": True}
-        )
+        bike = self.env["product.product"].create({"name": "Stock bike", "type": "consu", "is_storable": True})
         self.env["stock.quant"]._update_available_quantity(bike, self.warehouse.lot_stock_id, 1)
         return bike

@@ -7,9 +7,7 @@ class TestSecurityGroups(TransactionCase):
 
     def test_manager_implies_user(self):
         """A Backward Management manager is also a user."""
-        manager = new_test_user(
-            self.env, "bm_manager", groups="backward_management.backward_management_group_manager"
-        )
+        manager = new_test_user(self.env, "bm_manager", groups="backward_management.backward_management_group_manager")
         self.assertTrue(manager.has_group("backward_management.backward_management_group_user"))
 
     def test_plain_employee_is_not_a_user(self):
@@ -20,9 +18,7 @@ class TestSecurityGroups(TransactionCase):
     def test_administrator_manages(self):
         """The administrator can configure backward management out of the box."""
         self.assertTrue(
-            self.env.ref("base.user_admin").has_group(
-                "backward_management.backward_management_group_manager"
-            )
+            self.env.ref("base.user_admin").has_group("backward_management.backward_management_group_manager")
         )
 
 
@@ -37,6 +33,4 @@ class TestWebClient(HttpCase):
             "bm_web_manager",
             groups="base.group_user,backward_management.backward_management_group_manager",
         )
-        self.browser_js(
-            "/odoo", "console.log('test successful')", "odoo.isReady", login="bm_web_manager"
-        )
+        self.browser_js("/odoo", "console.log('test successful')", "odoo.isReady", login="bm_web_manager")

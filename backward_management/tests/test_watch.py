@@ -1,0 +1,267 @@
+from datetime import datetime, timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.tests import Form, tagged
+
+from .common import BackwardCase
+
+
+@tagged("post_install", "-at_install")
+class TestWatch(BackwardCase):
+    """Links follow reality; owners are warned once; delays are explained."""
+
+    def setUp(self):
+        super().setUp()
+        self.watch = self.env["backward.watch"]
+
+    def _run(self):
+        return self.watch._cron_backward_watch()
+
+    def _confirmed_order(self, **kwargs):
+        """An order whose wheels are ordered from Acme (the purchase confirmed)."""
+        order = self._order(**kwargs)
+        purchase = order.sudo().backward_deadline_ids.purchase_id.filtered(lambda po: po.partner_id == self.vendor)
+        purchase.button_confirm()
+        return order, purchase
+
+    def _wheel_link(self, order):
+        wheel = order.backward_deadline_ids.filtered(lambda d: d.product_id == self.wheel)
+        return wheel.downstream_link_ids.filtered(lambda link: link.state != "cancel")
+
+    def _activities(self, record, xmlid):
+        return record.activity_ids.filtered(lambda activity: activity.activity_type_id == self.env.ref(xmlid))
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_an_order_on_plan_has_open_links_and_warns_nobody(self):
+        """Right after planning nothing is at risk; two passes create no activity."""
+        order = self._order()
+        links = order.backward_deadline_ids.downstream_link_ids
+        activities = self.env["mail.activity"].search_count([])
+        self._run()
+        self._run()
+        self.assertEqual(set(links.mapped("state")), {"open"})
+        self.assertEqual(self.env["mail.activity"].search_count([]), activities)
+        self.assertFalse(order.backward_projected_late)
+        self.assertTrue(order.backward_projected_date)
+        self.assertLessEqual(order.backward_projected_date, order.commitment_date)
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_a_delay_within_the_buffer_is_absorbed(self):
+        """The vendor is 4 hours late: at risk for the handover, absorbed by the 8 h buffer."""
+        order, purchase = self._confirmed_order()
+        link = self._wheel_link(order)
+        line = purchase.order_line.filtered(lambda l: l.product_id == self.wheel)
+        line.date_planned += timedelta(hours=4)  # the vendor ships four hours later than planned
+        self._run()
+        self.assertEqual(link.state, "at_risk")
+        self.assertTrue(link.is_absorbed)
+        self.assertFalse(link.endangers_promise)
+        self.assertFalse(order.backward_projected_late, "the buffer absorbs it: the customer is not threatened")
+        self.assertEqual(purchase.backward_alert_level, "absorbed")
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_a_vendor_repromise_past_the_slack(self):
+        """The vendor moves the date two days past the need: everyone concerned hears of it once."""
+        order, purchase = self._confirmed_order()
+        link = self._wheel_link(order)
+        line = purchase.order_line.filtered(lambda l: l.product_id == self.wheel)
+        line.date_planned += (link.date_need - link.date_deadline) + timedelta(days=2)
+        self._run()
+        self.assertEqual(link.state, "at_risk")
+        self.assertFalse(link.is_absorbed)
+        self.assertEqual(link.date_expected, link.date_need + timedelta(days=2))
+        # the re-promise is recorded with both dates, and the buyer is asked why
+        self.assertEqual(len(link.repromise_ids), 1)
+        self.assertEqual(link.repromise_ids.date_new, link.date_expected)
+        self.assertEqual(link.repromise_ids.date_old, link.date_deadline)
+        self.assertTrue(self._activities(purchase, "backward_management.mail_activity_type_delay_reason"))
+        # purchasing sees which downstream deadline the late PO endangers
+        at_risk = self._activities(purchase, "backward_management.mail_activity_type_handover_at_risk")
+        self.assertEqual(len(at_risk), 1)
+        self.assertEqual(at_risk.user_id, self.buyer)
+        self.assertIn(link.downstream_id.name, at_risk.note)
+        self.assertIn(order.name, at_risk.note)
+        self.assertIn("Velo Shop", purchase.backward_alert_html)
+        # the projection passes the promise: the salesperson is warned
+        self.assertTrue(order.backward_projected_late)
+        self.assertTrue(link.endangers_promise)
+        self.assertTrue(self._activities(order, "backward_management.mail_activity_type_delivery_at_risk"))
+        # the downstream owner was told (an inbox notification on the link)
+        self.assertTrue(link.message_ids.filtered(lambda m: "Re-promised" in (m.body or "")))
+        # a second pass tells nobody twice
+        counts = (
+            len(purchase.activity_ids),
+            len(order.activity_ids),
+            len(link.repromise_ids),
+            len(link.message_ids),
+        )
+        self._run()
+        self.assertEqual(
+            (
+                len(purchase.activity_ids),
+                len(order.activity_ids),
+                len(link.repromise_ids),
+                len(link.message_ids),
+            ),
+            counts,
+        )
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_recovery_closes_the_warning(self):
+        """When the vendor comes back in time, the at-risk activity is marked done."""
+        order, purchase = self._confirmed_order()
+        link = self._wheel_link(order)
+        line = purchase.order_line.filtered(lambda l: l.product_id == self.wheel)
+        promised = line.date_planned
+        line.date_planned += (link.date_need - link.date_deadline) + timedelta(days=2)
+        self._run()
+        activity = link.activity_id
+        self.assertTrue(activity)
+        line.date_planned = promised
+        self._run()
+        self.assertEqual(link.state, "open")
+        self.assertFalse(activity.exists(), "done activities leave the list of planned ones")
+        self.assertFalse(order.backward_projected_late)
+        self.assertFalse(self._activities(order, "backward_management.mail_activity_type_delivery_at_risk"))
+
+    def test_a_deadline_passing_without_handover_is_late(self):
+        """Days later, the wheels are not received: the link is late, its owner warned once."""
+        with freeze_time("2026-06-01 07:00:00"):
+            order, purchase = self._confirmed_order()
+            link = self._wheel_link(order)
+        with freeze_time(link.date_deadline + timedelta(hours=3)):
+            self._run()
+            self.assertEqual(link.state, "late")
+            self.assertAlmostEqual(link.lateness_hours, 3, places=1)
+            late = self._activities(purchase, "backward_management.mail_activity_type_handover_late")
+            self.assertEqual(len(late), 1)
+            self._run()
+            self.assertEqual(
+                len(self._activities(purchase, "backward_management.mail_activity_type_handover_late")),
+                1,
+            )
+
+    def test_late_handover_asks_a_reason_and_counts_against_the_rate(self):
+        """Received a day late: handed over late, the buyer gives the reason, the rate drops."""
+        with freeze_time("2026-06-01 07:00:00"):
+            order, purchase = self._confirmed_order()
+            link = self._wheel_link(order)
+        with freeze_time(link.date_deadline + timedelta(days=1)):
+            receipt = purchase.picking_ids
+            receipt.move_ids.quantity = 2
+            receipt.move_ids.picked = True
+            receipt.button_validate()
+            self._run()
+            self.assertEqual(link.state, "done_late")
+            self.assertFalse(link.is_on_time)
+            self.assertEqual(link.on_time_rate, 0)
+            self.assertTrue(self._activities(purchase, "backward_management.mail_activity_type_delay_reason"))
+            wizard = Form(
+                self.env["backward.reason.wizard"].with_context(active_model="backward.link", active_id=link.id)
+            )
+            wizard.reason_id = self.env.ref("backward_management.delay_reason_supplier_delay")
+            wizard.save().action_confirm()
+            self.assertEqual(link.reason_id.code, "SUPPLIER")
+            self.assertFalse(self._activities(purchase, "backward_management.mail_activity_type_delay_reason"))
+            report = self.env["backward.ontime.report"].search([("link_id", "=", link.id)])
+            self.assertEqual(report.on_time_rate, 0)
+            self.assertEqual(report.vendor_id, self.vendor)
+
+    def test_a_late_input_makes_the_next_late_link_caused_upstream(self):
+        """The wheels came late, so the bike is late too: caused upstream, root cause the wheels."""
+        with freeze_time("2026-06-01 07:00:00"):
+            order, _purchase = self._confirmed_order()
+            wheels = self._wheel_link(order)
+            bike = order.backward_deadline_ids.filtered(lambda d: d.product_id == self.bike)
+            bike_link = bike.downstream_link_ids
+        with freeze_time(bike_link.date_deadline + timedelta(hours=5)):
+            self._run()
+            self.assertEqual(wheels.state, "late")
+            self.assertEqual(bike_link.state, "late")
+            self.assertTrue(bike_link.caused_upstream)
+            self.assertEqual(bike_link.reason_id.code, "UPSTREAM")
+            self.assertIn(bike_link.root_cause_id.upstream_id.kind, ("purchase",))
+            self.assertFalse(wheels.caused_upstream)
+            self.assertEqual(wheels.root_cause_id, wheels)
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_a_purchase_without_expected_date(self):
+        """A confirmed purchase line with no expected date is flagged, never guessed."""
+        order, purchase = self._confirmed_order()
+        line = purchase.order_line.filtered(lambda l: l.product_id == self.wheel)
+        self.env.cr.execute("UPDATE purchase_order_line SET date_planned = NULL WHERE id = %s", [line.id])
+        line.invalidate_recordset()
+        self._run()
+        deadline = line.backward_deadline_ids
+        self.assertEqual(deadline.expectation_issue, "no_expected_date")
+        self.assertFalse(deadline.date_expected)
+        self.assertEqual(self._wheel_link(order).state, "open")
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_vendor_date_before_the_order_date(self):
+        """A vendor date before the order was placed is read as the order date, and flagged."""
+        _order, purchase = self._confirmed_order()
+        line = purchase.order_line.filtered(lambda l: l.product_id == self.wheel)
+        line.date_planned = datetime(2026, 5, 20, 8, 0)
+        self._run()
+        deadline = line.backward_deadline_ids
+        self.assertEqual(deadline.expectation_issue, "vendor_before_order")
+        self.assertGreaterEqual(deadline.date_expected, purchase.date_approve)
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_deleted_upstream_document_cancels_its_link(self):
+        """A request for quotation deleted: its step and link are cancelled, not lost."""
+        order = self._order()
+        purchase = order.sudo().backward_deadline_ids.purchase_id
+        deadlines = purchase.backward_deadline_ids
+        links = deadlines.downstream_link_ids
+        purchase.button_cancel()
+        purchase.unlink()
+        self._run()
+        self.assertEqual(set(deadlines.mapped("state")), {"cancel"})
+        self.assertEqual(set(links.mapped("state")), {"cancel"})
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_one_bad_record_does_not_stop_the_watch(self):
+        """An alert that fails is logged and skipped; the other links are still handled."""
+        first, purchase = self._confirmed_order()
+        second, other_purchase = self._confirmed_order(commitment=datetime(2026, 6, 26, 15, 0))
+        links = self._wheel_link(first) | self._wheel_link(second)
+        self.assertNotEqual(purchase, other_purchase)
+        (purchase | other_purchase).order_line.date_planned = datetime(2026, 7, 15, 8, 0)
+        bad = links[:1]
+        original = type(self.watch)._alert_link
+
+        def failing(watch, link):
+            if link == bad:
+                raise ValueError("a broken link")
+            return original(watch, link)
+
+        with (
+            patch.object(type(self.watch), "_alert_link", failing),
+            self.assertLogs("odoo.addons.backward_management.models.backward_watch", level="ERROR"),
+        ):
+            self._run()
+        self.assertTrue(bad.alert_error_date)
+        self.assertNotEqual(bad.notified_state, bad.state)
+        good = links - bad
+        self.assertEqual(good.state, "at_risk")
+        self.assertEqual(good.notified_state, "at_risk")
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_two_passes_at_once(self):
+        """While another pass holds the watch's lock, a second pass does nothing."""
+        order, purchase = self._confirmed_order()
+        self._wheel_link(order)
+        purchase.order_line.date_planned = datetime(2026, 7, 15, 8, 0)
+        with self.registry.cursor() as other:
+            other.execute("SELECT pg_advisory_lock(%s)", [0x4261636B])
+            try:
+                self.assertEqual(self._run(), 0)
+                self.assertFalse(purchase.activity_ids)
+            finally:
+                other.execute("SELECT pg_advisory_unlock(%s)", [0x4261636B])
+        self._run()
+        self.assertTrue(purchase.activity_ids)

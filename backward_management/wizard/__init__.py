@@ -1,0 +1,1 @@
+from . import backward_reason_wizard
