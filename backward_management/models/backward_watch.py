@@ -510,29 +510,37 @@ class BackwardWatch(models.AbstractModel):
             order.backward_escalated = False
 
     def _record_repromises(self, rows):
-        """An expectation moved past the slack of a link: record it and tell the downstream owner."""
-        later = {
-            row["id"]: row
+        """An expectation moved past the slack of a link: record it and tell the downstream owner.
+
+        The links concerned are found in one query; the work is bounded by them.
+        """
+        later = [
+            row
             for row in rows
             if row["date_expected"] and (not row["old_expected"] or row["date_expected"] > row["old_expected"])
-        }
+        ]
         if not later:
             return
-        links = (
-            self.env["backward.link"]
-            .sudo()
-            .search(
-                [
-                    ("upstream_id", "in", list(later)),
-                    ("state", "not in", ("cancel", "done", "done_late")),
-                ]
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT link.id, moved.old_expected, moved.new_expected
+                  FROM backward_link link
+                  JOIN unnest(%(ids)s::int4[], %(olds)s::timestamp[], %(news)s::timestamp[])
+                       AS moved(deadline_id, old_expected, new_expected)
+                    ON moved.deadline_id = link.upstream_id
+                 WHERE link.state NOT IN ('cancel', 'done', 'done_late')
+                   AND moved.new_expected > link.date_need
+                   AND (moved.old_expected IS NULL OR moved.old_expected <= link.date_need)
+                """,
+                ids=[row["id"] for row in later],
+                olds=[row["old_expected"] for row in later],
+                news=[row["date_expected"] for row in later],
             )
         )
-        for link in links:
-            row = later[link.upstream_id.id]
-            new, old = row["date_expected"], row["old_expected"]
-            if not link.date_need or new <= link.date_need or (old and old > link.date_need):
-                continue
+        moves = {link_id: (old, new) for link_id, old, new in self.env.cr.fetchall()}
+        for link in self.env["backward.link"].sudo().browse(list(moves)):
+            old, new = moves[link.id]
             self.env["backward.repromise"].sudo().create(
                 {
                     "link_id": link.id,
@@ -543,7 +551,7 @@ class BackwardWatch(models.AbstractModel):
                     "delay_hours": round((new - link.date_deadline).total_seconds() / 3600.0, 2),
                 }
             )
-            link.sudo().message_post(
+            link.message_post(
                 body=_(
                     "Re-promised past the slack: %(new)s instead of %(old)s, needed by %(need)s.",
                     new=self._format(new),

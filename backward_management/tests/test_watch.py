@@ -265,3 +265,63 @@ class TestWatch(BackwardCase):
                 other.execute("SELECT pg_advisory_unlock(%s)", [0x4261636B])
         self._run()
         self.assertTrue(purchase.activity_ids)
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_team_manager_and_salesperson_hear_of_a_projected_delay(self):
+        """The projection passes the promise: the buyer's team manager and the salesperson are told."""
+        manager = self.env["res.users"].create({"name": "Purchasing Lead", "login": "bm_purchasing_lead"})
+        self.env["backward.team"].create(
+            {"name": "Purchasing", "role": "purchase", "manager_id": manager.id, "member_ids": [(4, self.buyer.id)]}
+        )
+        order, purchase = self._confirmed_order()
+        link = self._wheel_link(order)
+        self.assertEqual(link.upstream_team_id.manager_id, manager)
+        purchase.order_line.filtered(lambda l: l.product_id == self.wheel).date_planned += timedelta(days=6)
+        self._run()
+        self.assertTrue(order.backward_projected_late)
+        self.assertTrue(order.backward_escalated)
+        notice = self.env["mail.message"].search(
+            [("model", "=", "sale.order"), ("res_id", "=", order.id), ("subject", "like", "Delivery at risk")]
+        )
+        self.assertIn(manager.partner_id, notice.partner_ids)
+        self.assertIn(self.salesperson.partner_id, notice.partner_ids)
+        at_risk = self._activities(order, "backward_management.mail_activity_type_delivery_at_risk")
+        self.assertEqual(at_risk.user_id, self.salesperson)
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_purchase_filters_and_columns(self):
+        """'Endangers downstream' and 'Receive by this week' find the late purchase; the gap shows."""
+        _order, purchase = self._confirmed_order()
+        line = purchase.order_line.filtered(lambda l: l.product_id == self.wheel)
+        line.date_planned += timedelta(days=6)
+        self._run()
+        Purchase = self.env["purchase.order"]
+        endangers = Purchase.search([("backward_deadline_ids.downstream_link_ids.state", "in", ("at_risk", "late"))])
+        self.assertIn(purchase, endangers)
+        self.assertGreater(line.backward_gap_hours, 24)
+        self.assertEqual(purchase.backward_alert_level, "at_risk")
+        filters = self.env.ref("backward_management.purchase_order_view_search").arch
+        self.assertIn("backward_endangers", filters)
+        self.assertIn("backward_receive_this_week", filters)
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_the_mo_shows_which_input_is_at_risk_and_whose_it_is(self):
+        """On the bike's MO: the wheels' purchase is at risk, by how much, owned by the buyer."""
+        order, purchase = self._confirmed_order()
+        purchase.order_line.filtered(lambda l: l.product_id == self.wheel).date_planned += timedelta(days=6)
+        self._run()
+        receipt_link = self._wheel_link(order)
+        receipt = receipt_link.downstream_id
+        self.assertIn(receipt_link, receipt.upstream_link_ids)
+        self.assertIn(self.buyer.name, receipt.picking_id.backward_inputs_alert_html)
+        bike = order.backward_deadline_ids.filtered(lambda d: d.product_id == self.bike).production_id
+        # the projection carries the delay down: the MO's own input (the receipt) is at risk too
+        self.assertIn("WH/IN", bike.backward_inputs_alert_html)
+
+    def test_settings_set_the_watch_cadence(self):
+        """The cadence in Settings is the scheduled action's interval."""
+        with Form(self.env["res.config.settings"]) as settings:
+            settings.backward_watch_interval_number = 15
+            settings.backward_watch_interval_type = "minutes"
+        cron = self.env.ref("backward_management.ir_cron_backward_watch")
+        self.assertEqual((cron.interval_number, cron.interval_type), (15, "minutes"))
