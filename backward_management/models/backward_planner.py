@@ -833,10 +833,12 @@ class BackwardPlanner(models.AbstractModel):
         chain_deadline_ids = self._write_links(
             chain, deadline_of, links, plan, core_links, now, driving_orders, orders, gone
         )
-        # the watch reads the documents' reality and judges the links, for this chain now
-        watch = self.env["backward.watch"]
-        watch._mark_projections(watch._evaluate_deadlines(chain_deadline_ids))
-        watch._evaluate_links(self._chain_link_ids(chain_deadline_ids))
+        # a re-plan: the watch reads the documents' reality and judges the links at once;
+        # a first plan is new on both sides and left to the next pass of the watch
+        if any(step_key(SALE, order.id) in existing_by_key for order in orders):
+            watch = self.env["backward.watch"]
+            watch._mark_projections(watch._evaluate_deadlines(chain_deadline_ids))
+            watch._evaluate_links(self._chain_link_ids(chain_deadline_ids))
         # 3. the orders' own summary, and the chatter of the documents that moved
         changed_orders = set(vanished.sale_order_ids.ids)
         for key in set(changes) | {vals["step_key"] for vals in to_create}:
@@ -1113,6 +1115,7 @@ class BackwardPlanner(models.AbstractModel):
                 and plan.steps[step.key].start < now
             ]
             vals = {
+                "backward_projection_pending": True,
                 "backward_planned_on": fields.Datetime.now(),
                 "backward_earliest_date": earliest_date,
                 "backward_lateness_hours": round(lateness, 2),

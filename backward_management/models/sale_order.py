@@ -110,8 +110,8 @@ class SaleOrder(models.Model):
         planner = self.env["backward.planner"]
         for order in self.filtered(lambda o: o.state == "sale"):
             try:
-                with self.env.cr.savepoint():
-                    planner._plan_sale_orders(order, reason)
+                # no savepoint needed: the planner raises what it refuses before writing
+                planner._plan_sale_orders(order, reason)
             except UserError as error:
                 order.sudo()._backward_record_warning(error.args[0])
 
