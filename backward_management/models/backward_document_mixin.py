@@ -61,6 +61,7 @@ class BackwardDocumentMixin(models.AbstractModel):
     )
     backward_alert_html = fields.Html("Downstream at Stake", compute="_compute_backward_watch", sanitize=False)
     backward_inputs_alert_html = fields.Html("Inputs at Risk", compute="_compute_backward_watch", sanitize=False)
+    backward_has_late_input = fields.Boolean(compute="_compute_backward_watch")
 
     def _backward_live_deadlines(self):
         return self.backward_deadline_ids.filtered(lambda deadline: deadline.state != "cancel")
@@ -119,6 +120,9 @@ class BackwardDocumentMixin(models.AbstractModel):
                 record.backward_alert_level = "ok"
             record.backward_alert_html = record._backward_needs_table(needs) if needs else False
             record.backward_inputs_alert_html = record._backward_inputs_table(inputs) if inputs else False
+            record.backward_has_late_input = any(
+                link.state in ("late", "done_late") for link in deadlines.upstream_link_ids
+            )
 
     def _backward_format(self, moment):
         if not moment:
@@ -189,6 +193,19 @@ class BackwardDocumentMixin(models.AbstractModel):
             _("Status"),
         )
         return self._backward_table(headers, rows)
+
+    def action_backward_review_late_input(self):
+        """Review a late input of this document: at once when there is one, else pick it."""
+        self.ensure_one()
+        late = self._backward_live_deadlines().upstream_link_ids.filtered(
+            lambda link: link.state in ("late", "done_late")
+        )
+        if len(late) == 1:
+            return late.action_open_review()
+        action = self.action_view_backward_links()
+        action["domain"] = [("id", "in", late.ids)]
+        action["context"] = {}
+        return action
 
     def action_view_backward_links(self):
         """The links this document gives and receives."""

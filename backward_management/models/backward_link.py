@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 LINK_KIND_SELECTION = [
@@ -22,7 +23,7 @@ class BackwardLink(models.Model):
 
     _name = "backward.link"
     _description = "Backward Link"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_deadline, id"
 
     name = fields.Char(readonly=True)
@@ -107,6 +108,8 @@ class BackwardLink(models.Model):
         help="The first late link of the chain.",
     )
     repromise_ids = fields.One2many("backward.repromise", "link_id", string="Re-promises")
+    review_ids = fields.One2many("backward.review", "link_id", string="Reviews")
+    review_count = fields.Integer(compute="_compute_review_count")
     # -- the on-time rate
     vendor_id = fields.Many2one("res.partner", readonly=True, index="btree_not_null")
     is_on_time = fields.Boolean("On Time", readonly=True)
@@ -188,6 +191,61 @@ class BackwardLink(models.Model):
             if row and caused and not link.reason_id:
                 vals["reason_id"] = caused.id
             link.sudo().write(vals)
+
+    def _compute_review_count(self):
+        for link in self:
+            link.review_count = len(link.review_ids)
+
+    def action_open_review(self):
+        """Open the review of this late handover, creating it (with its proposed penalties)."""
+        self.ensure_one()
+        review = self.env["backward.review"].search([("link_id", "=", self.id)], limit=1)
+        if not review:
+            review = self.env["backward.review"].create({"link_id": self.id})
+            review.action_propose_penalties()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "backward.review",
+            "res_id": review.id,
+            "view_mode": "form",
+            "name": review.name,
+        }
+
+    def action_request_status(self):
+        """The downstream owner asks the upstream owner where the handover stands."""
+        self.ensure_one()
+        user = self.env.user
+        manager = user.has_group("backward_management.backward_management_group_manager")
+        if user not in (self.downstream_user_id | self.downstream_team_id.manager_id) and not manager:
+            raise AccessError(
+                self.env._(
+                    "Only the downstream owner of %(link)s or their team manager asks for its status.", link=self.name
+                )
+            )
+        if self.state not in ("open", "at_risk", "late"):
+            raise UserError(self.env._("%(link)s is no longer open: there is no status to ask.", link=self.name))
+        watch = self.env["backward.watch"]
+        document = watch._document(self.upstream_id)
+        owner = watch._owner(self, document) if document else self.env["res.users"]
+        body = self.env._(
+            "%(user)s asks where %(upstream)s stands: it must hand over by %(deadline)s to %(downstream)s. "
+            "Please answer here.",
+            user=user.name,
+            upstream=self.upstream_id.name,
+            deadline=watch._format(self.date_deadline),
+            downstream=self.downstream_id.name,
+        )
+        target = document.sudo() if document else self.sudo()
+        target.message_subscribe(partner_ids=user.partner_id.ids)
+        target.message_post(
+            body=body, partner_ids=owner.partner_id.ids, author_id=user.partner_id.id, message_type="comment"
+        )
+        if owner:
+            target.activity_schedule(
+                "backward_management.mail_activity_type_status_request", user_id=owner.id, note=body
+            )
+        self.sudo().message_post(body=body, author_id=user.partner_id.id)
+        return True
 
     def action_give_reason(self):
         """Open the form in which the upstream owner explains the delay."""

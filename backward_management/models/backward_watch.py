@@ -397,6 +397,15 @@ class BackwardWatch(models.AbstractModel):
             link._backward_set_cause()
         if state == "done_late" and not link.reason_id:
             self._ask_reason(link)
+        if state == "done_late" and link.company_id.backward_review_auto and not link.review_ids:
+            self._open_review(link)
+        elif state == "done_late" and link.downstream_user_id and not link.review_ids:
+            # the downstream side may review it: one click from this activity to the link
+            link.activity_schedule(
+                "backward_management.mail_activity_type_review_late",
+                user_id=link.downstream_user_id.id,
+                note=_("%(link)s was handed over late: review it from the link if it calls for it.", link=link.name),
+            )
         link.write({"notified_state": state, "alert_error_date": False})
 
     def _document(self, deadline):
@@ -434,6 +443,19 @@ class BackwardWatch(models.AbstractModel):
             note=note,
             user_id=user.id,
         )
+
+    def _open_review(self, link):
+        """Open a draft review for the downstream owner, penalties proposed by the policy."""
+        review = self.env["backward.review"].sudo().create({"link_id": link.id})
+        review.action_propose_penalties()
+        reviewer = link.downstream_user_id or link.downstream_team_id.manager_id
+        if reviewer:
+            review.activity_schedule(
+                "backward_management.mail_activity_type_review_late",
+                user_id=reviewer.id,
+                note=_("%(link)s was handed over late: review it and propose a penalty, or drop it.", link=link.name),
+            )
+        return review
 
     def _ask_reason(self, link):
         note = _(

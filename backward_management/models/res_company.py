@@ -42,6 +42,10 @@ class ResCompany(models.Model):
         "upstream has not started.",
     )
     backward_ontime_target = fields.Float("On-time Target (%)", default=95.0)
+    backward_review_auto = fields.Boolean(
+        "Open Reviews Automatically",
+        help="The watch opens a draft review, with its proposed penalties, for every handover done late.",
+    )
 
     @api.constrains("backward_warning_margin_hours", "backward_ontime_target")
     def _check_backward_watch_settings(self):

@@ -7,4 +7,5 @@ from . import test_bad_input
 from . import test_access
 from . import test_watch
 from . import test_races
+from . import test_review
 from . import test_tour

@@ -1,1 +1,2 @@
 from . import backward_reason_wizard
+from . import backward_review_wizard
