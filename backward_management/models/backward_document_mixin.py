@@ -107,7 +107,9 @@ class BackwardDocumentMixin(models.AbstractModel):
             deadlines = record._backward_live_deadlines()
             needs = deadlines.downstream_link_ids.filtered(lambda link: link.state in LIVE)
             inputs = deadlines.upstream_link_ids.filtered(lambda link: link.state in ("at_risk", "late"))
-            expected = [d.date_expected for d in deadlines if d.date_expected]
+            # the handover expected for the needs (projection included), else the step's own
+            expected = [link.date_expected for link in needs if link.date_expected]
+            expected = expected or [d.date_expected for d in deadlines if d.date_expected]
             record.backward_date_expected = max(expected) if expected else False
             record.backward_gap_hours = max(needs.mapped("delay_hours"), default=0.0)
             if any(link.state == "late" for link in needs):
@@ -155,7 +157,7 @@ class BackwardDocumentMixin(models.AbstractModel):
                     self._backward_format(link.date_deadline),
                     self._backward_format(link.date_expected),
                     _("%(hours)s h", hours=round(link.delay_hours, 1)) if link.date_expected else "—",
-                    _("absorbed by the buffer") if link.is_absorbed else states.get(link.state),
+                    self._backward_status(link, states),
                 )
             )
         headers = (
@@ -169,6 +171,13 @@ class BackwardDocumentMixin(models.AbstractModel):
             _("Status"),
         )
         return self._backward_table(headers, rows)
+
+    def _backward_status(self, link, states):
+        if link.is_absorbed:
+            return _("Absorbed by the buffer")
+        if link.state == "at_risk" and link.delay_hours <= 0:
+            return _("At risk: not started by its start-by date")
+        return states.get(link.state)
 
     def _backward_inputs_table(self, links):
         """The inputs at risk or late: by how much, and whose they are."""

@@ -511,13 +511,12 @@ class BackwardWatch(models.AbstractModel):
                 hours=round(order.backward_projected_delay_hours, 1),
                 promise=self._format(order.commitment_date or order.expected_date),
             )
-            if order.user_id:
+            salesperson = order.user_id.filtered(lambda user: user.active and not user._is_superuser())
+            if salesperson:
                 order.activity_schedule(
-                    "backward_management.mail_activity_type_delivery_at_risk",
-                    note=body,
-                    user_id=order.user_id.id,
+                    "backward_management.mail_activity_type_delivery_at_risk", note=body, user_id=salesperson.id
                 )
-            partners = (managers | order.user_id).partner_id
+            partners = (managers | salesperson).partner_id
             if partners:
                 order.message_notify(
                     partner_ids=partners.ids,
