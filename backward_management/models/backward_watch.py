@@ -133,10 +133,13 @@ class BackwardWatch(models.AbstractModel):
                          WHEN new_state = 'in_progress' THEN
                               CASE WHEN doc_expected IS NULL THEN NULL
                                    ELSE GREATEST(doc_expected, %(now)s) END
+                         -- not started after its start-by: expected when started within the
+                         -- hour; to the hour, so that the watch does not rewrite it every pass
                          ELSE GREATEST(
                               doc_expected,
                               CASE WHEN %(now)s > date_start_deadline
-                                   THEN %(now)s + (date_deadline - date_start_deadline) END)
+                                   THEN date_trunc('hour', %(now)s) + interval '1 hour'
+                                        + (date_deadline - date_start_deadline) END)
                        END AS expected
                   FROM doc
             ), changed AS (
@@ -158,7 +161,8 @@ class BackwardWatch(models.AbstractModel):
                    expectation_issue = changed.issue
               FROM changed JOIN locked ON locked.id = changed.id
              WHERE d.id = changed.id
-            RETURNING d.id, changed.old_expected, d.date_expected, d.state
+            RETURNING d.id, changed.old_expected, d.date_expected, d.state,
+                      changed.doc_expected IS NOT DISTINCT FROM changed.expected AS from_document
             """,
             scope=scope,
             now=fields.Datetime.now(),
@@ -535,10 +539,13 @@ class BackwardWatch(models.AbstractModel):
 
         The links concerned are found in one query; the work is bounded by them.
         """
+        # a re-promise is the document's own new date, not the drift of a step not started
         later = [
             row
             for row in rows
-            if row["date_expected"] and (not row["old_expected"] or row["date_expected"] > row["old_expected"])
+            if row["from_document"]
+            and row["date_expected"]
+            and (not row["old_expected"] or row["date_expected"] > row["old_expected"])
         ]
         if not later:
             return
