@@ -1,6 +1,7 @@
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
 LIVE = ("open", "at_risk", "late")
@@ -16,6 +17,13 @@ class BackwardDocumentMixin(models.AbstractModel):
     _name = "backward.document.mixin"
     _description = "Document with a Backward Deadline"
 
+    # The party that agrees plans from this kind of document ("production", "purchase").
+    _backward_party = None
+
+    backward_awaits_agreement = fields.Boolean(
+        compute="_compute_backward_awaits_agreement",
+        help="A sale order this document serves has a plan waiting for this party's agreement.",
+    )
     backward_date_deadline = fields.Datetime(
         "Hand Over By",
         compute="_compute_backward_dates",
@@ -215,6 +223,25 @@ class BackwardDocumentMixin(models.AbstractModel):
         action["domain"] = [("id", "in", late.ids)]
         action["context"] = {}
         return action
+
+    def _backward_orders_to_agree(self):
+        party = self._backward_party
+        return self.sudo().backward_deadline_ids.sale_order_ids.filtered(
+            lambda order: (
+                party and order.backward_plan_state == "proposed" and not order[f"backward_{party}_agreed_uid"]
+            )
+        )
+
+    def _compute_backward_awaits_agreement(self):
+        for record in self:
+            record.backward_awaits_agreement = bool(record._backward_orders_to_agree())
+
+    def action_backward_agree_plan(self):
+        """Agree, for this document's party, the plans of the sale orders it serves."""
+        orders = self._backward_orders_to_agree()
+        if not orders:
+            raise UserError(_("No plan served by %(document)s waits for its agreement.", document=self.display_name))
+        return orders.with_user(self.env.user)._backward_agree(self._backward_party)
 
     def action_view_backward_links(self):
         """The links this document gives and receives."""

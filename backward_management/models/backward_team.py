@@ -4,7 +4,7 @@ from odoo import api, fields, models, tools
 class BackwardTeam(models.Model):
     _name = "backward.team"
     _description = "Backward Management Team"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "backward.cache.mixin"]
     _order = "sequence, name"
 
     name = fields.Char(required=True, translate=True, tracking=True)
@@ -37,19 +37,6 @@ class BackwardTeam(models.Model):
         domain="[('share', '=', False)]",
     )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
 
     @api.model
     @tools.ormcache("company_id")

@@ -1,5 +1,4 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 
@@ -7,10 +6,8 @@ class PurchaseOrder(models.Model):
     _name = "purchase.order"
     _inherit = ["purchase.order", "backward.document.mixin"]
 
-    backward_awaits_agreement = fields.Boolean(
-        compute="_compute_backward_awaits_agreement",
-        help="A sale order this document serves has a plan waiting for Purchasing's agreement.",
-    )
+    _backward_party = "purchase"
+
     backward_deadline_ids = fields.One2many("backward.deadline", "purchase_id", string="Backward Deadlines")
     backward_date_deadline = fields.Datetime("Receive By")
     backward_date_start_deadline = fields.Datetime("Order By")
@@ -45,19 +42,3 @@ class PurchaseOrder(models.Model):
         result = super().action_merge()
         self.env["backward.planner"]._replan_documents(orders.exists(), _("requests for quotation merged"))
         return result
-
-    def _compute_backward_awaits_agreement(self):
-        for record in self:
-            orders = record.sudo().backward_deadline_ids.sale_order_ids
-            record.backward_awaits_agreement = any(
-                order.backward_plan_state == "proposed" and not order.backward_purchase_agreed_uid for order in orders
-            )
-
-    def action_backward_agree_plan(self):
-        """Agree, for purchasing, the plans of the sale orders this purchase serves."""
-        orders = self.sudo().backward_deadline_ids.sale_order_ids.filtered(
-            lambda order: order.backward_plan_state == "proposed" and not order.backward_purchase_agreed_uid
-        )
-        if not orders:
-            raise UserError(_("No plan served by this purchase order waits for purchasing's agreement."))
-        return orders.with_user(self.env.user)._backward_agree("purchase")

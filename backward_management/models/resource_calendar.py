@@ -14,20 +14,8 @@ from ..scheduling import (
 
 
 class ResourceCalendar(models.Model):
-    _inherit = "resource.calendar"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
+    _name = "resource.calendar"
+    _inherit = ["resource.calendar", "backward.cache.mixin"]
 
     @api.model
     @tools.ormcache("calendar_ids")
@@ -127,17 +115,5 @@ class ResourceCalendar(models.Model):
 
 
 class ResourceCalendarAttendance(models.Model):
-    _inherit = "resource.calendar.attendance"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
+    _name = "resource.calendar.attendance"
+    _inherit = ["resource.calendar.attendance", "backward.cache.mixin"]

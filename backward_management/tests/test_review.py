@@ -39,6 +39,14 @@ class TestReview(BackwardCase):
     def _watch(self):
         self.env["backward.watch"]._cron_backward_watch()
 
+    def _open_review(self, link):
+        """The review production opens from the late link."""
+        return self.env["backward.review"].browse(link.with_user(self.planner_user).action_open_review()["res_id"])
+
+    def _submit(self, review, statement):
+        review.with_user(self.planner_user).write({"statement": statement})
+        review.with_user(self.planner_user).action_submit()
+
     def test_the_downstream_owner_reviews_with_the_policy_proposal(self):
         """Production opens a review of the late wheels; the policy proposes the vendor's points."""
         order, wheels, _output, moment = self._late_chain()
@@ -61,9 +69,7 @@ class TestReview(BackwardCase):
         _order, wheels, _output, moment = self._late_chain()
         with freeze_time(moment):
             self._watch()
-            review = self.env["backward.review"].browse(
-                wheels.with_user(self.planner_user).action_open_review()["res_id"]
-            )
+            review = self._open_review(wheels)
             as_downstream = review.with_user(self.planner_user)
             with self.assertRaisesText(UserError, "Say what the late handover cost"):
                 as_downstream.action_submit()
@@ -95,11 +101,8 @@ class TestReview(BackwardCase):
         _order, wheels, _output, moment = self._late_chain()
         with freeze_time(moment):
             self._watch()
-            review = self.env["backward.review"].browse(
-                wheels.with_user(self.planner_user).action_open_review()["res_id"]
-            )
-            review.with_user(self.planner_user).write({"statement": "Half a shift lost."})
-            review.with_user(self.planner_user).action_submit()
+            review = self._open_review(wheels)
+            self._submit(review, "Half a shift lost.")
             with self.assertRaisesText(UserError, "needs its explanation"):
                 review.with_user(self.buyer).action_dispute("  ")
             review.with_user(self.buyer).action_dispute("The vendor's truck broke down: a supplier delay.")
@@ -173,9 +176,7 @@ class TestReview(BackwardCase):
             # the upstream side cannot open a review of its own late handover
             with self.assertRaises(AccessError):
                 self.env["backward.review"].with_user(self.buyer).create({"link_id": wheels.id})
-            review = self.env["backward.review"].browse(
-                wheels.with_user(self.planner_user).action_open_review()["res_id"]
-            )
+            review = self._open_review(wheels)
             # the upstream side reads it but neither edits nor deletes it
             self.assertTrue(review.with_user(self.buyer).read(["state"]))
             with self.assertRaises(AccessError):
@@ -184,8 +185,7 @@ class TestReview(BackwardCase):
                 review.with_user(self.buyer).unlink()
             with self.assertRaises(AccessError):
                 review.penalty_ids.with_user(self.buyer).write({"points": 0})
-            review.with_user(self.planner_user).write({"statement": "Waited."})
-            review.with_user(self.planner_user).action_submit()
+            self._submit(review, "Waited.")
             # only the upstream side answers
             with self.assertRaises(AccessError):
                 review.with_user(self.planner_user).action_acknowledge()
@@ -214,12 +214,9 @@ class TestReview(BackwardCase):
         _order, wheels, _output, moment = self._late_chain()
         with freeze_time(moment):
             self._watch()
-            review = self.env["backward.review"].browse(
-                wheels.with_user(self.planner_user).action_open_review()["res_id"]
-            )
+            review = self._open_review(wheels)
             review.penalty_ids.write({"party_type": "user", "user_id": self.manager.id, "vendor_id": False})
-            review.with_user(self.planner_user).write({"statement": "Waited."})
-            review.with_user(self.planner_user).action_submit()
+            self._submit(review, "Waited.")
             review.with_user(self.buyer).action_acknowledge()
             with self.assertRaisesText(AccessError, "another manager must decide"):
                 review.with_user(self.manager).action_uphold()
@@ -232,9 +229,7 @@ class TestReview(BackwardCase):
             self.env["backward.review"].create({"link_id": wheels.id})
         with freeze_time(moment):
             self._watch()
-            review = self.env["backward.review"].browse(
-                wheels.with_user(self.planner_user).action_open_review()["res_id"]
-            )
+            review = self._open_review(wheels)
             with self.assertRaisesText(UserError, "already under review"):
                 self.env["backward.review"].with_user(self.planner_user).create({"link_id": wheels.id})
             with self.assertRaisesText(ValidationError, "cannot be negative"):
@@ -242,8 +237,7 @@ class TestReview(BackwardCase):
             with self.assertRaisesText(ValidationError, "between 0 and 100"):
                 review.penalty_ids.with_user(self.planner_user).write({"share": 140})
             review.penalty_ids.with_user(self.planner_user).write({"share": 60})
-            review.with_user(self.planner_user).write({"statement": "Waited."})
-            review.with_user(self.planner_user).action_submit()
+            self._submit(review, "Waited.")
             review.with_user(self.buyer).action_acknowledge()
             with self.assertRaisesText(ValidationError, "add up to 60.0%"):
                 review.with_user(self.manager).action_uphold()
@@ -257,11 +251,8 @@ class TestReview(BackwardCase):
         _order, wheels, _output, moment = self._late_chain()
         with freeze_time(moment):
             self._watch()
-            review = self.env["backward.review"].browse(
-                wheels.with_user(self.planner_user).action_open_review()["res_id"]
-            )
-            review.with_user(self.planner_user).write({"statement": "Waited."})
-            review.with_user(self.planner_user).action_submit()
+            review = self._open_review(wheels)
+            self._submit(review, "Waited.")
             review.with_user(self.buyer).action_acknowledge()
             review.with_user(self.manager).action_uphold()
             penalty = review.penalty_ids
