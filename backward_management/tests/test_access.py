@@ -22,13 +22,16 @@ class TestAccess(BackwardCase):
         with self.assertRaises(AccessError):
             deadlines[:1].unlink()
 
-    def test_portal_users_see_nothing(self):
-        """A portal user reads no deadline, link nor team."""
+    def test_portal_and_public_users_see_nothing(self):
+        """Portal and public users read no deadline, link, team, review nor penalty."""
         portal = new_test_user(self.env, "bm_portal_access", groups="base.group_portal")
+        public = self.env.ref("base.public_user")
         self._order()
-        for model in ("backward.deadline", "backward.link", "backward.team"):
-            with self.assertRaises(AccessError):
-                self.env[model].with_user(portal).search([])
+        models = ("backward.deadline", "backward.link", "backward.team", "backward.review", "backward.penalty")
+        for user in (portal, public):
+            for model in models:
+                with self.assertRaises(AccessError):
+                    self.env[model].with_user(user).search([])
 
     def test_other_company_sees_nothing(self):
         """A user of company B sees no deadline of company A, even asking for it."""

@@ -106,3 +106,20 @@ class TestReplanning(BackwardCase):
         bike = self.env["product.product"].create({"name": "Stock bike", "type": "consu", "is_storable": True})
         self.env["stock.quant"]._update_available_quantity(bike, self.warehouse.lot_stock_id, 1)
         return bike
+
+    def test_merged_requests_for_quotation(self):
+        """Two RFQs for the wheels merged into one: the step follows its line into the kept order."""
+        first = self._order()
+        kept = first.backward_deadline_ids.filtered(lambda d: d.product_id == self.wheel).purchase_id.sudo()
+        kept.user_id = self.planner_user  # another buyer: the next order gets its own RFQ
+        second = self._order(commitment=datetime(2026, 6, 26, 15, 0))
+        step = second.backward_deadline_ids.filtered(lambda d: d.product_id == self.wheel)
+        merged = step.purchase_id.sudo()
+        self.assertNotEqual(kept, merged)
+        (kept | merged).action_merge()
+        self.assertEqual(merged.state, "cancel")
+        self.assertEqual(step.purchase_id, kept)
+        self.assertEqual(step.name, f"{kept.name}: Wheel")
+        self.assertEqual(step.state, "planned")
+        self.assertEqual(set(kept.backward_deadline_ids.sale_order_ids.ids), {first.id, second.id})
+        self.assertFalse(merged.backward_deadline_ids, "nothing is planned on the cancelled request")
