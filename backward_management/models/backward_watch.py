@@ -212,7 +212,10 @@ class BackwardWatch(models.AbstractModel):
             WITH facts AS (
                 SELECT l.id, l.state AS old_state, l.date_deadline, l.date_need,
                        up.state AS up_state, down.state AS down_state, up.date_done,
-                       up.is_started, up.date_start_deadline,
+                       up.is_started,
+                       -- the start this handover needs: a step shared with a more urgent
+                       -- order must start earlier for that one, not for this link
+                       l.date_deadline - (up.date_deadline - up.date_start_deadline) AS date_start_needed,
                        GREATEST(up.date_expected, up.date_projected) AS expected,
                        company.backward_warning_margin_hours * interval '1 hour' AS margin,
                        COALESCE(sale.backward_projected_late, FALSE) AS order_late
@@ -231,7 +234,7 @@ class BackwardWatch(models.AbstractModel):
                          WHEN date_deadline IS NULL THEN 'open'
                          WHEN %(now)s > date_deadline THEN 'late'
                          WHEN expected > date_deadline - margin THEN 'at_risk'
-                         WHEN NOT is_started AND %(now)s > date_start_deadline THEN 'at_risk'
+                         WHEN NOT is_started AND %(now)s > date_start_needed THEN 'at_risk'
                          WHEN NOT is_started AND %(now)s > date_deadline - margin THEN 'at_risk'
                          ELSE 'open'
                        END AS new_state

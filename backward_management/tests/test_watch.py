@@ -325,3 +325,15 @@ class TestWatch(BackwardCase):
             settings.backward_watch_interval_type = "minutes"
         cron = self.env.ref("backward_management.ir_cron_backward_watch")
         self.assertEqual((cron.interval_number, cron.interval_type), (15, "minutes"))
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_a_step_late_for_an_urgent_order_is_not_at_risk_for_a_relaxed_one(self):
+        """The shared wheels should have been ordered already for the urgent order only."""
+        relaxed = self._order(commitment=datetime(2026, 6, 26, 15, 0))
+        urgent = self._order(commitment=datetime(2026, 6, 4, 15, 0))
+        self._run()
+        wheels = relaxed.backward_deadline_ids.filtered(lambda d: d.product_id == self.wheel)
+        self.assertIn(urgent, wheels.sale_order_ids)
+        links = {link.sale_order_id: link for link in wheels.downstream_link_ids}
+        self.assertIn(links[urgent].state, ("at_risk", "late"))
+        self.assertEqual(links[relaxed].state, "open")
