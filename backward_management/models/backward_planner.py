@@ -1062,7 +1062,11 @@ class BackwardPlanner(models.AbstractModel):
             if old != new:
                 updates[link.id] = vals
         self._bulk_update(Link, updates, LINK_FIELDS)
-        self._set_parents(deadline_of, chain, parents)
+        # a step whose most urgent need is another order's keeps the parent that order gave it
+        outside = {
+            key for key, dates in plan.steps.items() if dates.driving_link is None and chain.steps[key].model != SALE
+        }
+        self._set_parents(deadline_of, chain, parents, outside)
         return list(in_chain)
 
     def _chain_link_ids(self, deadline_ids):
@@ -1075,9 +1079,9 @@ class BackwardPlanner(models.AbstractModel):
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
-    def _set_parents(self, deadline_of, chain, parents):
+    def _set_parents(self, deadline_of, chain, parents, outside=()):
         """Point each deadline at the step it feeds most urgently (the chain's tree)."""
-        deadlines = [deadline_of[key] for key in chain.steps]
+        deadlines = [deadline_of[key] for key in chain.steps if key not in outside]
         if all(deadline.parent_id.id == parents.get(deadline.id, False) for deadline in deadlines):
             return
         self.env.cr.execute(

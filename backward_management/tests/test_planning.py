@@ -163,3 +163,13 @@ class TestPlanning(BackwardCase):
         finish = pytz.utc.localize(bike.date_deadline).astimezone(new_york)
         self.assertTrue(6 <= finish.hour <= 22, "the assembly hands over inside its New York shifts")
         self.assertEqual(bike.calendar_id, self.shifts)
+
+    def test_the_chain_tree_keeps_shared_steps_under_their_most_urgent_need(self):
+        """Planning a later order does not unhook a shared purchase from the urgent order's MO."""
+        urgent = self._order(commitment=datetime(2026, 6, 19, 15, 0))
+        wheels = urgent.backward_deadline_ids.filtered(lambda d: d.product_id == self.wheel)
+        parent = wheels.parent_id
+        self.assertEqual(parent.product_id, self.bike)
+        self._order(commitment=datetime(2026, 6, 26, 15, 0))
+        self.assertEqual(wheels.parent_id, parent)
+        self.assertIn(wheels, parent.child_ids)
