@@ -107,6 +107,7 @@ class BackwardDeadline(models.Model):
         [
             ("no_expected_date", "The purchase has no expected date"),
             ("vendor_before_order", "The vendor's date is before the order date"),
+            ("components_missing", "Components are missing a day before the start"),
         ],
         readonly=True,
         help="Why the expectation read from the document cannot be trusted as it is.",

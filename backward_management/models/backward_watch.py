@@ -112,7 +112,17 @@ class BackwardWatch(models.AbstractModel):
                          WHEN d.kind IN ('delivery', 'transfer', 'receipt') THEN
                               picking.scheduled_date + (d.date_document_reference - d.date_document_planned)
                        END AS doc_expected,
+                       CASE WHEN d.kind = 'production' THEN (
+                            SELECT COALESCE(SUM(GREATEST(workorder.duration_expected - workorder.duration, 0)), 0)
+                              FROM mrp_workorder workorder
+                             WHERE workorder.production_id = production.id
+                               AND workorder.state NOT IN ('done', 'cancel'))
+                       END AS remaining_minutes,
                        CASE
+                         WHEN d.kind = 'production' AND production.state IN ('draft', 'confirmed')
+                              AND production.reservation_state IN ('confirmed', 'waiting')
+                              AND %(now)s > d.date_start_deadline - interval '1 day'
+                              THEN 'components_missing'
                          WHEN d.kind = 'purchase' AND purchase.state IN ('purchase', 'done')
                               AND line.date_planned IS NULL THEN 'no_expected_date'
                          WHEN d.kind = 'purchase' AND purchase.state IN ('purchase', 'done')
@@ -130,9 +140,11 @@ class BackwardWatch(models.AbstractModel):
                        CASE
                          WHEN new_state = 'done' THEN doc_done
                          WHEN new_state = 'cancel' THEN NULL
+                         -- started: its own schedule, but not before the work left is done
                          WHEN new_state = 'in_progress' THEN
                               CASE WHEN doc_expected IS NULL THEN NULL
-                                   ELSE GREATEST(doc_expected, %(now)s) END
+                                   ELSE GREATEST(doc_expected, %(now)s
+                                        + COALESCE(remaining_minutes, 0) * interval '1 minute') END
                          -- not started after its start-by: expected when started within the
                          -- hour; to the hour, so that the watch does not rewrite it every pass
                          ELSE GREATEST(
@@ -212,6 +224,7 @@ class BackwardWatch(models.AbstractModel):
             WITH facts AS (
                 SELECT l.id, l.state AS old_state, l.date_deadline, l.date_need,
                        up.state AS up_state, down.state AS down_state, up.date_done,
+                       up.expectation_issue,
                        up.is_started,
                        -- the start this handover needs: a step shared with a more urgent
                        -- order must start earlier for that one, not for this link
@@ -235,6 +248,7 @@ class BackwardWatch(models.AbstractModel):
                          WHEN %(now)s > date_deadline THEN 'late'
                          WHEN expected > date_deadline - margin THEN 'at_risk'
                          WHEN NOT is_started AND %(now)s > date_start_needed THEN 'at_risk'
+                         WHEN expectation_issue = 'components_missing' THEN 'at_risk'
                          WHEN NOT is_started AND %(now)s > date_deadline - margin THEN 'at_risk'
                          ELSE 'open'
                        END AS new_state

@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.tests import Form, tagged
 
 from .common import BackwardCase
@@ -337,3 +338,28 @@ class TestWatch(BackwardCase):
         links = {link.sale_order_id: link for link in wheels.downstream_link_ids}
         self.assertIn(links[urgent].state, ("at_risk", "late"))
         self.assertEqual(links[relaxed].state, "open")
+
+    def test_missing_components_put_the_mo_output_at_risk(self):
+        """A day before the bike's start, its components are not there: its handover is at risk."""
+        with freeze_time("2026-06-01 07:00:00"):
+            order = self._order()
+            bike = order.backward_deadline_ids.filtered(lambda d: d.product_id == self.bike)
+        with freeze_time(bike.date_start_deadline - timedelta(hours=12)):
+            self._run()
+            self.assertEqual(bike.production_id.reservation_state, "waiting")
+            self.assertEqual(bike.expectation_issue, "components_missing")
+            self.assertEqual(bike.downstream_link_ids.state, "at_risk")
+
+    def test_work_order_progress_sets_the_expected_finish(self):
+        """Started half an hour before its deadline with most of the work left: at risk."""
+        with freeze_time("2026-06-01 07:00:00"):
+            order = self._order()
+            frame = order.backward_deadline_ids.filtered(lambda d: d.product_id == self.frame)
+            production = frame.production_id.sudo()
+        with freeze_time(frame.date_deadline - timedelta(minutes=30)):
+            production.workorder_ids.button_start()
+            production.workorder_ids.duration = 10  # ten of the sixty minutes done
+            self._run()
+            self.assertTrue(frame.is_started)
+            self.assertGreaterEqual(frame.date_expected, fields.Datetime.now() + timedelta(minutes=49))
+            self.assertEqual(frame.downstream_link_ids.state, "at_risk")
