@@ -313,3 +313,19 @@ class TestReview(BackwardCase):
             review = self.env["backward.review"].browse(action["res_id"])
             self.assertEqual(review.downstream_user_id, self.planner_user)
             self.assertEqual(review.state, "draft")
+
+    def test_the_downstream_owner_is_told_once(self):
+        """Production hears that the wheels it waits for are late, once whatever the passes."""
+        _order, wheels, _output, moment = self._late_chain()
+        with freeze_time(moment):
+            self._watch()
+            self._watch()
+            told = self.env["mail.message"].search(
+                [
+                    ("model", "=", "backward.link"),
+                    ("res_id", "=", wheels.id),
+                    ("partner_ids", "in", self.planner_user.partner_id.ids),
+                ]
+            )
+            self.assertEqual(len(told), 1)
+            self.assertIn("Late", told.subject)
