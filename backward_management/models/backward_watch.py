@@ -27,6 +27,9 @@ from odoo.tools import SQL, format_datetime
 _logger = logging.getLogger(__name__)
 
 CHUNK = 100
+# The watch's statements are cheap but their estimates are not: compiling them (JIT)
+# costs seconds, more than running them. Off for the rest of the transaction.
+NO_JIT = SQL("SET LOCAL jit = off")
 # Key of the advisory lock that keeps two passes of the watch from running at once.
 WATCH_LOCK = 0x4261636B
 # A record whose alert failed is retried after this long, not in a loop.
@@ -95,7 +98,10 @@ class BackwardWatch(models.AbstractModel):
                        END AS new_state,
                        CASE
                          WHEN d.kind = 'production' THEN production.date_finished
-                         WHEN d.kind = 'purchase' THEN (
+                         -- read only for the lines received in full: a lookup per open line
+                         -- would cost a pass over many links more than everything else
+                         WHEN d.kind = 'purchase' AND line.product_qty > 0
+                              AND line.qty_received >= line.product_qty THEN (
                               SELECT max(move.date) FROM stock_move move
                                WHERE move.purchase_line_id = line.id AND move.state = 'done')
                          ELSE picking.date_done
@@ -112,7 +118,7 @@ class BackwardWatch(models.AbstractModel):
                          WHEN d.kind IN ('delivery', 'transfer', 'receipt') THEN
                               picking.scheduled_date + (d.date_document_reference - d.date_document_planned)
                        END AS doc_expected,
-                       CASE WHEN d.kind = 'production' THEN (
+                       CASE WHEN d.kind = 'production' AND production.state IN ('progress', 'to_close') THEN (
                             SELECT COALESCE(SUM(GREATEST(workorder.duration_expected - workorder.duration, 0)), 0)
                               FROM mrp_workorder workorder
                              WHERE workorder.production_id = production.id
@@ -184,7 +190,7 @@ class BackwardWatch(models.AbstractModel):
     def _evaluate_deadlines(self, deadline_ids=None):
         """Write each open step's reality; return the rows that changed."""
         self.env.flush_all()
-        self.env.cr.execute(self._evaluate_deadlines_query(deadline_ids))
+        self.env.cr.execute(SQL("%s; %s", NO_JIT, self._evaluate_deadlines_query(deadline_ids)))
         rows = self.env.cr.dictfetchall()
         if rows:
             self.env["backward.deadline"].invalidate_model(
@@ -299,7 +305,7 @@ class BackwardWatch(models.AbstractModel):
     def _evaluate_links(self, link_ids=None):
         """Write every open link's state; return the rows that changed."""
         self.env.flush_all()
-        self.env.cr.execute(self._evaluate_links_query(link_ids))
+        self.env.cr.execute(SQL("%s; %s", NO_JIT, self._evaluate_links_query(link_ids)))
         rows = self.env.cr.dictfetchall()
         if rows:
             self.env["backward.link"].invalidate_model(
