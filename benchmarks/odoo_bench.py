@@ -106,7 +106,8 @@ def watch_pass(env, factory, links=100_000):
         """
         INSERT INTO backward_deadline (name, step_key, kind, purchase_line_id, purchase_id, state, company_id,
                date_deadline, date_start_deadline, date_document_planned, date_document_reference, level)
-        SELECT 'bench ' || n, 'bench,' || %(line)s || ',' || n, 'purchase', %(line)s, %(purchase)s, 'in_progress', %(company)s,
+        SELECT 'bench ' || n, 'bench,' || %(line)s || ',' || n, 'purchase', %(line)s, %(purchase)s,
+               'in_progress', %(company)s,
                %(planned)s, %(planned)s - interval '5 days', %(planned)s, %(planned)s, 2
           FROM generate_series(1, %(links)s) AS n
         RETURNING id
