@@ -19,6 +19,7 @@ from .plan import (
     topological_order,
     work,
 )
+from .responsibility import shares, split_delay
 from .timestamps import from_timestamp, to_timestamp
 from .weekly import (
     Attendance,
@@ -51,6 +52,8 @@ __all__ = [
     "plan_backward",
     "plan_forward",
     "round_the_clock",
+    "shares",
+    "split_delay",
     "start_from_finish",
     "to_timestamp",
     "topological_order",
