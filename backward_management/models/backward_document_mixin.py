@@ -238,6 +238,7 @@ class BackwardDocumentMixin(models.AbstractModel):
 
     def action_backward_agree_plan(self):
         """Agree, for this document's party, the plans of the sale orders it serves."""
+        self.check_access("write")
         orders = self._backward_orders_to_agree()
         if not orders:
             raise UserError(_("No plan served by %(document)s waits for its agreement.", document=self.display_name))

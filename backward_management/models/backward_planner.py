@@ -209,7 +209,7 @@ class BackwardPlanner(models.AbstractModel):
             promise = chain.steps[step_key(SALE, order.id)].promise
             projected = from_timestamp(dates.finish) if dates else False
             delay = (projected - promise).total_seconds() / HOUR if projected and promise else 0.0
-            order.write(
+            order._backward_write(
                 {
                     "backward_projected_date": projected,
                     "backward_projected_late": delay > 0,
@@ -1130,7 +1130,7 @@ class BackwardPlanner(models.AbstractModel):
                 vals["backward_plan_state"] = "proposed"
             elif order.backward_plan_state == "agreed" and order.id in changed_orders:
                 vals.update(order._backward_agreement_reset_vals())
-            order.write(vals)
+            order._backward_write(vals)
 
     def _post_changes(self, chain, changes, deadline_vals, reason):
         """Tell each document whose deadlines moved, one message per document."""

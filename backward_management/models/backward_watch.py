@@ -387,7 +387,7 @@ class BackwardWatch(models.AbstractModel):
                 if record._name == "backward.link":
                     record.alert_error_date = fields.Datetime.now()
                 elif record._name == "sale.order":
-                    record.write(
+                    record._backward_write(
                         {
                             "backward_projection_pending": False,
                             "backward_escalated": record.backward_projected_late,
@@ -550,12 +550,12 @@ class BackwardWatch(models.AbstractModel):
                     subject=_("Delivery at risk: %(order)s", order=order.name),
                     body=body,
                 )
-            order.backward_escalated = True
+            order._backward_write({"backward_escalated": True})
         else:
             order.activity_ids.filtered(lambda activity: activity.activity_type_id == activity_type).action_feedback(
                 feedback=_("The projected completion is back within the promise.")
             )
-            order.backward_escalated = False
+            order._backward_write({"backward_escalated": False})
 
     def _record_repromises(self, rows):
         """An expectation moved past the slack of a link: record it and tell the downstream owner.

@@ -34,6 +34,7 @@ class SaleOrder(models.Model):
         [("none", "Not Planned"), ("proposed", "Proposed"), ("agreed", "Agreed")],
         string="Plan Agreement",
         default="none",
+        readonly=True,
         copy=False,
         help="Proposed: the plan waits for sales, production and purchasing to agree its times. "
         "Agreed: its dates are the baseline deadlines are measured against.",
@@ -118,10 +119,39 @@ class SaleOrder(models.Model):
     def _backward_record_warning(self, message):
         for order in self:
             if order.backward_plan_warning != message:
-                order.backward_plan_warning = message
+                order._backward_write({"backward_plan_warning": message})
                 order.message_post(body=_("The order could not be planned backward: %(problem)s", problem=message))
 
+    def _backward_write(self, vals):
+        """Write the plan's own fields: only the planner, the watch and the agreement do,
+        as superuser once they checked who acts (no client can act as superuser)."""
+        return self.sudo().write(vals)
+
+    def _backward_refuse_plan_fields(self, vals, creating=False):
+        planned = {fname for fname in vals if fname.startswith("backward_")}
+        if creating:
+            # a form sends the defaults of a new order: only a value of its own is refused
+            planned = {
+                fname
+                for fname in planned
+                if vals[fname] and vals[fname] != (self._fields[fname].default or (lambda _record: False))(self)
+            }
+        if planned and not self.env.su:
+            raise AccessError(
+                _(
+                    "%(fields)s are kept by the backward planning and cannot be set by hand.",
+                    fields=", ".join(sorted(self._fields[name]._description_string(self.env) for name in planned)),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._backward_refuse_plan_fields(vals, creating=True)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._backward_refuse_plan_fields(vals)
         result = super().write(vals)
         if "commitment_date" in vals:
             self.filtered(lambda order: order.state == "sale")._backward_plan_quietly(_("delivery date changed"))
@@ -137,6 +167,7 @@ class SaleOrder(models.Model):
 
     def action_backward_plan(self):
         """Re-plan the selected orders now; a problem is an error naming the order."""
+        self.check_access("read")
         orders = self.filtered(lambda order: order.state == "sale")
         if not orders:
             raise UserError(_("Only confirmed sale orders have a chain to plan: confirm the order first."))
@@ -196,7 +227,7 @@ class SaleOrder(models.Model):
                         order=order.name,
                     )
                 )
-            order.write(
+            order._backward_write(
                 {
                     f"backward_{party}_agreed_uid": self.env.user.id,
                     f"backward_{party}_agreed_on": fields.Datetime.now(),
@@ -211,6 +242,7 @@ class SaleOrder(models.Model):
         return True
 
     def action_backward_agree_sales(self):
+        self.check_access("read")
         return self._backward_agree("sales")
 
     def action_backward_agree_production(self):
@@ -240,7 +272,7 @@ class SaleOrder(models.Model):
         )
         deadlines.invalidate_recordset(["date_deadline_baseline", "date_start_deadline_baseline"])
         self.env["backward.link"].invalidate_model(["date_deadline_baseline"])
-        order.write({"backward_plan_state": "agreed", "backward_agreed_on": fields.Datetime.now()})
+        order._backward_write({"backward_plan_state": "agreed", "backward_agreed_on": fields.Datetime.now()})
         order.message_post(
             body=Markup("<p>%s</p>")
             % _("Sales, production and purchasing agreed the plan: its dates are now the baseline.")
@@ -274,8 +306,9 @@ class SaleOrder(models.Model):
     def action_backward_check_feasibility(self):
         """Tell a salesperson whether the quotation's delivery date can be kept."""
         self.ensure_one()
+        self.check_access("write")
         result = self.env["backward.simulation"]._simulate_order(self)
-        self.sudo().write(
+        self._backward_write(
             {
                 "backward_earliest_date": result["earliest"],
                 "backward_lateness_hours": result["lateness_hours"],

@@ -94,3 +94,26 @@ class TestAccess(BackwardCase):
         order.action_backward_plan()
         self.assertEqual(frame.team_id, team)
         self.assertEqual(frame.downstream_link_ids.upstream_team_id, team)
+
+    def test_the_plan_fields_of_an_order_are_not_set_by_hand(self):
+        """A salesperson cannot write an agreement, a baseline or a projection over RPC."""
+        order = self._order()
+        forged = {
+            "backward_plan_state": "agreed",
+            "backward_sales_agreed_uid": self.salesperson.id,
+            "backward_production_agreed_uid": self.salesperson.id,
+            "backward_is_feasible": True,
+            "backward_projected_late": False,
+        }
+        before = order.read(list(forged))
+        for name, value in forged.items():
+            with self.assertRaisesText(AccessError, "cannot be set by hand"):
+                order.with_user(self.salesperson).write({name: value})
+            with self.assertRaisesText(AccessError, "cannot be set by hand"):
+                order.with_user(self.salesperson).copy().write({name: value})
+        with self.assertRaisesText(AccessError, "cannot be set by hand"):
+            self.env["sale.order"].with_user(self.salesperson).create(
+                {"partner_id": self.customer.id, "backward_plan_state": "agreed"}
+            )
+        self.assertEqual(order.read(list(forged)), before)
+        self.assertEqual(order.backward_plan_state, "proposed")
