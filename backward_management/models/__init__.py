@@ -4,6 +4,7 @@ from . import res_config_settings
 from . import resource_calendar
 from . import product_supplierinfo
 from . import res_partner
+from . import res_users
 from . import backward_team
 from . import backward_delay_reason
 from . import backward_deadline
@@ -11,6 +12,7 @@ from . import backward_link
 from . import backward_repromise
 from . import backward_penalty_policy
 from . import backward_review
+from . import backward_review_parties
 from . import backward_penalty
 from . import backward_ontime_report
 from . import backward_document_mixin

@@ -108,8 +108,12 @@ class BackwardLink(models.Model):
         help="The first late link of the chain.",
     )
     repromise_ids = fields.One2many("backward.repromise", "link_id", string="Re-promises")
-    review_ids = fields.One2many("backward.review", "link_id", string="Reviews")
-    review_count = fields.Integer(compute="_compute_review_count")
+    review_ids = fields.One2many(
+        "backward.review", "link_id", string="Reviews", groups="backward_management.backward_management_group_user"
+    )
+    review_count = fields.Integer(
+        compute="_compute_review_count", groups="backward_management.backward_management_group_user"
+    )
     # -- the on-time rate
     vendor_id = fields.Many2one("res.partner", readonly=True, index="btree_not_null")
     is_on_time = fields.Boolean("On Time", readonly=True)
@@ -198,8 +202,10 @@ class BackwardLink(models.Model):
             link.sudo().write(vals)
 
     def _compute_review_count(self):
+        # the reviews this user may read
+        counts = dict(self.env["backward.review"]._read_group([("link_id", "in", self.ids)], ["link_id"], ["__count"]))
         for link in self:
-            link.review_count = len(link.review_ids)
+            link.review_count = counts.get(link, 0)
 
     def action_open_review(self):
         """Open the review of this late handover, creating it (with its proposed penalties)."""

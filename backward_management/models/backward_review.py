@@ -3,8 +3,13 @@
 The next link has the responsibility and the right to supervise the previous one: the
 downstream owner (or their team manager) opens a review on a late link, states what the
 delay cost, and proposes penalties; the upstream owner acknowledges or disputes; a
-manager who is not penalised decides. When the upstream was late because of an earlier
-late link, every late link upward shares the responsibility, by the lateness it added.
+manager who is not involved decides. When the upstream was late because of an earlier
+late link, every late link upward shares the responsibility (``backward_review_parties``).
+
+The workflow is enforced here, not in the views: a client may call ``create`` and
+``write`` with any values, so the state, the facts and the decision move only through
+the ``action_*`` methods. Each one checks who acts, then writes as superuser; ``write``
+refuses those fields from anyone but the superuser, which no client can become.
 """
 
 from markupsafe import Markup
@@ -21,6 +26,18 @@ STATES = [
     ("waived", "Waived"),
     ("closed", "Closed"),
 ]
+# The only moves of the workflow, each made by one action.
+TRANSITIONS = {
+    ("draft", "submitted"),
+    ("submitted", "acknowledged"),
+    ("submitted", "disputed"),
+    ("acknowledged", "upheld"),
+    ("acknowledged", "waived"),
+    ("disputed", "upheld"),
+    ("disputed", "waived"),
+    ("upheld", "closed"),
+    ("waived", "closed"),
+}
 LATE = ("late", "done_late")
 
 
@@ -52,6 +69,7 @@ class BackwardReview(models.Model):
     )
     dispute_explanation = fields.Text("Dispute", readonly=True, tracking=True)
     decision_reason = fields.Text("Decision", readonly=True, tracking=True)
+    submitted_by_id = fields.Many2one("res.users", readonly=True)
     decided_by_id = fields.Many2one("res.users", readonly=True, tracking=True)
     date_decided = fields.Datetime("Decided On", readonly=True)
     penalty_ids = fields.One2many("backward.penalty", "review_id", string="Penalties")
@@ -64,20 +82,93 @@ class BackwardReview(models.Model):
         ("one_per_party", "unique(link_id, party_key)", "A late link is reviewed once by each downstream party."),
     ]
 
-    @api.depends("penalty_ids.points", "penalty_ids.share", "penalty_ids.reversed_id")
+    # What a client may send: the reviewer's statement and proposed lines (each guarded
+    # again by backward.penalty), and what the chatter writes.
+    _CLIENT_FIELDS = frozenset({"statement", "penalty_ids"})
+
+    @api.depends("penalty_ids.points", "penalty_ids.share", "penalty_ids.reversed_id", "penalty_ids.state")
     def _compute_totals(self):
         for review in self:
-            lines = review.penalty_ids.filtered(lambda penalty: not penalty.reversed_id)
-            review.points_total = sum(review.penalty_ids.mapped("points"))
+            live = review.penalty_ids.filtered(lambda penalty: penalty.state != "dropped")
+            lines = live.filtered(lambda penalty: not penalty.reversed_id)
+            review.points_total = sum(live.mapped("points"))
             review.share_total = sum(lines.mapped("share"))
+
+    # ------------------------------------------------------------------ guards
+
+    def _mail_fields(self):
+        return set(self.env["mail.thread"]._fields) | set(self.env["mail.activity.mixin"]._fields)
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if vals.get("state", "draft") != "draft":
+                raise AccessError(_("A review opens as a draft: its state moves only through its buttons."))
+            if not self.env.su:
+                forged = set(vals) - self._CLIENT_FIELDS - {"link_id"} - self._mail_fields()
+                if vals.get("penalty_ids"):
+                    forged.add("penalty_ids")
+                if forged:
+                    raise AccessError(
+                        _(
+                            "A review opens with its late link and statement only: %(fields)s are set by its workflow.",
+                            fields=", ".join(self._field_labels(forged)),
+                        )
+                    )
             link = self.env["backward.link"].browse(vals.get("link_id"))
             self._check_can_open(link)
             vals.update(self._prepare_review_vals(link))
         return super().create(vals_list)
+
+    def write(self, vals):
+        if "state" in vals:
+            self._check_transition(vals["state"])
+        if not self.env.su:
+            forged = set(vals) - self._CLIENT_FIELDS - self._mail_fields()
+            if forged:
+                raise AccessError(
+                    _(
+                        "%(fields)s of a review change only through its buttons.",
+                        fields=", ".join(self._field_labels(forged)),
+                    )
+                )
+            if self._CLIENT_FIELDS & set(vals):
+                self._check_reviewer()
+                self._check_state("draft")
+        return super().write(vals)
+
+    def _field_labels(self, names):
+        return sorted(
+            self._fields[name]._description_string(self.env) if name in self._fields else name for name in names
+        )
+
+    def _check_transition(self, state):
+        for review in self:
+            if review.state != state and (review.state, state) not in TRANSITIONS:
+                raise AccessError(
+                    _(
+                        "%(review)s cannot go from %(old)s to %(new)s.",
+                        review=review.name,
+                        old=dict(STATES)[review.state],
+                        new=dict(STATES).get(state, state),
+                    )
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_submitted(self):
+        if any(review.state != "draft" for review in self):
+            raise UserError(_("A review is kept once submitted: close it instead."))
+        if not self.env.su:
+            self._check_decider()
+
+    def unlink(self):
+        # the proposed lines of a draft go with it, once the deletion itself is allowed
+        self.check_access("unlink")
+        self._unlink_except_submitted()
+        self.sudo().penalty_ids.filtered(lambda penalty: penalty.state == "proposed").unlink()
+        return super().unlink()
+
+    # ------------------------------------------------------------------ opening
 
     def _prepare_review_vals(self, link):
         """The facts of the late handover, frozen when the review is opened."""
@@ -105,113 +196,20 @@ class BackwardReview(models.Model):
             raise UserError(_("%(link)s is not late: only a late handover can be reviewed.", link=link.name))
         if self.sudo().search_count([("link_id", "=", link.id), ("party_key", "=", self._party_key(link))]):
             raise UserError(_("%(link)s is already under review by its downstream party.", link=link.name))
+        if self.env.su:
+            return
         user = self.env.user
-        if not (
-            self.env.su
-            or user == link.downstream_user_id
-            or user == link.downstream_team_id.manager_id
-            or user.has_group("backward_management.backward_management_group_manager")
-        ):
+        if user not in link.downstream_user_id | link.downstream_team_id.manager_id and not self._is_manager():
             raise AccessError(
                 _("Only the downstream owner of %(link)s or their team manager may review it.", link=link.name)
             )
-
-    # ------------------------------------------------------------------ proposals
-
-    def _late_chain(self):
-        """The late links upward from the reviewed one, each with the lateness it added.
-
-        Walks the latest late input of each step; a link that recovered part of its
-        input's delay added a negative amount, which counts in its favour.
-        """
-        self.ensure_one()
-        chain = []
-        link = self.link_id
-        seen = set()
-        while link and link.id not in seen:
-            seen.add(link.id)
-            inputs = link.upstream_id.upstream_link_ids.filtered(lambda item: item.state in LATE)
-            earlier = inputs.sorted(lambda item: item.lateness_hours, reverse=True)[:1]
-            chain.append((link, link.lateness_hours - (earlier.lateness_hours if earlier else 0.0)))
-            link = earlier
-        return list(reversed(chain))
-
-    def _first_offence(self, party_field, party, kind):
-        return (
-            not self.env["backward.penalty"]
-            .sudo()
-            .search_count(
-                [
-                    (party_field, "=", party.id),
-                    ("state", "=", "approved"),
-                    ("link_id.kind", "=", kind),
-                    ("points", ">", 0),
-                ]
-            )
-        )
-
-    def _prepare_penalty_lines(self):
-        """Penalty lines the policy proposes: each late link's party, by the lateness it added."""
-        self.ensure_one()
-        chain = self._late_chain()
-        added = {link.id: max(hours, 0.0) for link, hours in chain}
-        total = sum(added.values()) or 1.0
-        policies = {
-            policy.kind: policy
-            for policy in self.env["backward.penalty.policy"].sudo().search([("company_id", "=", self.company_id.id)])
-        }
-        lines = []
-        for link, _hours in chain:
-            if not added[link.id]:
-                continue
-            if link.kind == "purchase" and link.vendor_id:
-                party = ("vendor", "vendor_id", link.vendor_id)
-            elif link.upstream_user_id:
-                party = ("user", "user_id", link.upstream_user_id)
-            elif link.upstream_team_id:
-                party = ("team", "team_id", link.upstream_team_id)
-            else:
-                continue
-            points = amount = 0.0
-            warning = False
-            policy = policies.get(link.kind)
-            if policy:
-                points, amount, warning = policy._propose(
-                    added[link.id], self._first_offence(party[1], party[2], link.kind)
+        if user in self._chain_parties(self._late_chain_of(link)):
+            raise AccessError(
+                _(
+                    "You answer for the delay of %(link)s: its downstream side or another manager reviews it.",
+                    link=link.name,
                 )
-            lines.append(
-                {
-                    "review_id": self.id,
-                    "link_id": link.id,
-                    "party_type": party[0],
-                    party[1]: party[2].id,
-                    "share": round(added[link.id] / total * 100.0, 2),
-                    "lateness_hours": round(added[link.id], 2),
-                    "points": points,
-                    "amount": amount,
-                    "is_warning": warning,
-                }
             )
-        self._round_shares(lines)
-        return lines
-
-    @staticmethod
-    def _round_shares(lines):
-        """Shares to the hundredth that still add up to 100%: the largest takes the rest."""
-        if lines:
-            for line in lines:
-                line["share"] = round(line["share"], 2)
-            largest = max(lines, key=lambda line: line["share"])
-            others = sum(line["share"] for line in lines if line is not largest)
-            largest["share"] = round(100.0 - others, 2)
-
-    def action_propose_penalties(self):
-        """Replace the proposed lines with the policy's proposal."""
-        for review in self:
-            review._check_state("draft")
-            review.penalty_ids.filtered(lambda penalty: penalty.state == "proposed").sudo().unlink()
-            self.env["backward.penalty"].sudo().create(review._prepare_penalty_lines())
-        return True
 
     # ------------------------------------------------------------------ workflow
 
@@ -228,71 +226,54 @@ class BackwardReview(models.Model):
                     )
                 )
 
-    def _is_manager(self):
-        return self.env.user.has_group("backward_management.backward_management_group_manager")
+    def _decision(self):
+        """The review as the workflow writes it, once an action checked who acts."""
+        return self.sudo()
 
-    def _check_downstream(self):
-        for review in self:
-            user = self.env.user
-            if (
-                user not in (review.downstream_user_id | review.downstream_team_id.manager_id)
-                and not review._is_manager()
-            ):
-                raise AccessError(
-                    _("Only the downstream owner or their team manager acts for %(review)s.", review=review.name)
-                )
-
-    def _check_upstream(self):
-        for review in self:
-            user = self.env.user
-            if user not in (review.upstream_user_id | review.upstream_team_id.manager_id) and not review._is_manager():
-                raise AccessError(
-                    _("Only the upstream owner or their team manager answers %(review)s.", review=review.name)
-                )
-
-    def _check_decider(self):
-        if not self._is_manager():
-            raise AccessError(_("Only a Backward Management manager decides a review."))
-        for review in self:
-            if self.env.user in review.penalty_ids._penalised_users():
-                raise AccessError(
-                    _("You are among those %(review)s penalises: another manager must decide it.", review=review.name)
-                )
+    def action_propose_penalties(self):
+        """Replace the proposed lines with the policy's proposal (the reviewer's or a manager's act)."""
+        self._check_reviewer()
+        self._check_state("draft")
+        for review in self._decision():
+            review.penalty_ids.filtered(lambda penalty: penalty.state == "proposed").unlink()
+            self.env["backward.penalty"].sudo().create(review._prepare_penalty_lines())
+        return True
 
     def action_submit(self):
         """Send the review to the upstream owner, who acknowledges or disputes it."""
-        self._check_downstream()
+        self._check_reviewer()
         self._check_state("draft")
         for review in self:
             if not (review.statement or "").strip():
                 raise UserError(
                     _("Say what the late handover cost downstream before submitting %(review)s.", review=review.name)
                 )
-            review.sudo().state = "submitted"
+            review._decision().write({"state": "submitted", "submitted_by_id": self.env.user.id})
             owner = review.upstream_user_id or review.upstream_team_id.manager_id
             if owner:
-                review.sudo().activity_schedule(
+                review._decision().activity_schedule(
                     "backward_management.mail_activity_type_review_answer",
                     user_id=owner.id,
                     note=_("Acknowledge or dispute the review of %(link)s.", link=review.link_id.name),
                 )
-                review.sudo().message_subscribe(partner_ids=owner.partner_id.ids)
+                review._decision().message_subscribe(partner_ids=owner.partner_id.ids)
         return True
 
     def action_acknowledge(self):
-        self._check_upstream()
+        """The upstream side accepts the review; a manager then decides."""
+        self._check_answerer()
         self._check_state("submitted")
-        self.sudo().write({"state": "acknowledged"})
+        self._decision().write({"state": "acknowledged"})
         self._answered()
         return True
 
     def action_dispute(self, explanation):
         """The upstream side disputes the review, and says why."""
-        self._check_upstream()
+        self._check_answerer()
         self._check_state("submitted")
         if not (explanation or "").strip():
             raise UserError(_("A dispute needs its explanation."))
-        self.sudo().write({"state": "disputed", "dispute_explanation": explanation})
+        self._decision().write({"state": "disputed", "dispute_explanation": explanation})
         self._answered()
         return True
 
@@ -305,7 +286,7 @@ class BackwardReview(models.Model):
         self._check_decider()
         self._check_state("acknowledged", "disputed")
         for review in self:
-            lines = review.penalty_ids.filtered(lambda penalty: penalty.state == "proposed")
+            lines = review.sudo().penalty_ids.filtered(lambda penalty: penalty.state == "proposed")
             if not lines:
                 raise UserError(
                     _("Upholding %(review)s applies its penalties: propose at least one.", review=review.name)
@@ -320,9 +301,9 @@ class BackwardReview(models.Model):
                     )
                 )
             now = fields.Datetime.now()
-            lines.sudo().write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": now})
-            review.sudo().write({"state": "upheld", "decided_by_id": self.env.user.id, "date_decided": now})
-            review.message_post(
+            lines.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": now})
+            review._decision().write({"state": "upheld", "decided_by_id": self.env.user.id, "date_decided": now})
+            review._decision().message_post(
                 body=Markup("<p>%s</p>")
                 % _("Review upheld: %(points)s points approved.", points=round(sum(lines.mapped("points")), 2))
             )
@@ -334,9 +315,9 @@ class BackwardReview(models.Model):
         self._check_state("acknowledged", "disputed")
         if not (reason or "").strip():
             raise UserError(_("Waiving a review needs the reason of the decision."))
-        for review in self:
-            review.penalty_ids.filtered(lambda penalty: penalty.state == "proposed").sudo().write({"state": "dropped"})
-            review.sudo().write(
+        for review in self._decision():
+            review.penalty_ids.filtered(lambda penalty: penalty.state == "proposed").write({"state": "dropped"})
+            review.write(
                 {
                     "state": "waived",
                     "decision_reason": reason,
@@ -347,10 +328,10 @@ class BackwardReview(models.Model):
         return True
 
     def action_close(self):
-        if not self._is_manager():
-            raise AccessError(_("Only a Backward Management manager closes a review."))
+        """File a decided review."""
+        self._check_decider()
         self._check_state("upheld", "waived")
-        self.sudo().write({"state": "closed"})
+        self._decision().write({"state": "closed"})
         return True
 
     def action_open_wizard(self):
@@ -366,8 +347,3 @@ class BackwardReview(models.Model):
                 "default_action": self.env.context.get("review_action", "dispute"),
             },
         }
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_decided(self):
-        if any(review.state not in ("draft",) for review in self):
-            raise UserError(_("A review is kept once submitted: close it instead."))

@@ -4,8 +4,18 @@ from odoo import api, fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    backward_penalty_ids = fields.One2many("backward.penalty", "vendor_id", string="Vendor Penalties")
-    backward_penalty_points = fields.Float("Penalty Points", compute="_compute_backward_penalty_points")
+    # the ledger is for the addon's users: without the group, these fields do not exist
+    backward_penalty_ids = fields.One2many(
+        "backward.penalty",
+        "vendor_id",
+        string="Vendor Penalties",
+        groups="backward_management.backward_management_group_user",
+    )
+    backward_penalty_points = fields.Float(
+        "Penalty Points",
+        compute="_compute_backward_penalty_points",
+        groups="backward_management.backward_management_group_user",
+    )
 
     @api.depends("backward_penalty_ids.points", "backward_penalty_ids.state")
     def _compute_backward_penalty_points(self):

@@ -9,3 +9,4 @@ from . import test_watch
 from . import test_races
 from . import test_review
 from . import test_tour
+from . import test_review_access

@@ -1,51 +1,15 @@
-from datetime import timedelta
-
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import BackwardCase
-
-PLANNED = "2026-06-01 07:00:00"
+from .common import REVIEW_PLANNED as PLANNED
+from .common import ReviewCase
 
 
 @tagged("post_install", "-at_install")
-class TestReview(BackwardCase):
+class TestReview(ReviewCase):
     """The next link supervises the previous one; responsibility is shared up the chain."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.manager = new_test_user(
-            cls.env, "bm_review_manager", groups="backward_management.backward_management_group_manager"
-        )
-        cls.policy = cls.env.ref("backward_management.penalty_policy_purchase")
-        cls.policy.warning_first_offence = False
-        cls.env.ref("backward_management.penalty_policy_production").warning_first_offence = False
-
-    def _late_chain(self, hours_after=5):
-        """The bike's MO (owned by production) waits for the wheels (Acme, the buyer); both late."""
-        with freeze_time(PLANNED):
-            order = self._order()
-            bike = order.backward_deadline_ids.filtered(lambda d: d.product_id == self.bike)
-            bike.production_id.sudo().user_id = self.planner_user
-            order.action_backward_plan()
-        wheels = bike.upstream_link_ids.filtered(lambda link: link.upstream_id.product_id == self.wheel)
-        output = bike.downstream_link_ids
-        moment = output.date_deadline + timedelta(hours=hours_after)
-        return order, wheels, output, moment
-
-    def _watch(self):
-        self.env["backward.watch"]._cron_backward_watch()
-
-    def _open_review(self, link):
-        """The review production opens from the late link."""
-        return self.env["backward.review"].browse(link.with_user(self.planner_user).action_open_review()["res_id"])
-
-    def _submit(self, review, statement):
-        review.with_user(self.planner_user).write({"statement": statement})
-        review.with_user(self.planner_user).action_submit()
 
     def test_the_downstream_owner_reviews_with_the_policy_proposal(self):
         """Production opens a review of the late wheels; the policy proposes the vendor's points."""
@@ -141,8 +105,8 @@ class TestReview(BackwardCase):
             self.assertEqual(lines[output].lateness_hours, 7)
             self.assertEqual(review.share_total, 100)
 
-    def test_a_link_that_recovers_carries_no_share(self):
-        """Wheels 29 h late, the bike only 9: it won back 20 hours, so the wheels carry it all."""
+    def test_a_link_that_recovers_takes_the_won_back_hours_off_the_links_before(self):
+        """Wheels 29 h late, the bike only 9: it won back 20 hours, so the vendor carries 9 h, the MO nothing."""
         _order, wheels, output, moment = self._late_chain(hours_after=9)
         with freeze_time(moment):
             self._watch()
@@ -152,70 +116,53 @@ class TestReview(BackwardCase):
             proposed = reviewed._prepare_penalty_lines()
             self.assertEqual([line["link_id"] for line in proposed], [wheels.id])
             self.assertEqual(proposed[0]["share"], 100)
+            self.assertEqual(proposed[0]["lateness_hours"], 9, "what reached the MO, not the vendor's 29 h")
+            self.assertEqual(proposed[0]["points"], 1, "the policy's points for 9 h (its minimum), not for 29 h")
 
-    def test_rounded_shares_still_add_up(self):
-        """Shares are kept to the hundredth and add up to exactly 100%."""
-        lines = [{"share": 83.333}, {"share": 16.667}, {"share": 0.0}]
-        self.env["backward.review"]._round_shares(lines)
-        self.assertEqual([line["share"] for line in lines], [83.33, 16.67, 0.0])
-
-    def test_access_rights_per_role(self):
-        """Each role may do its part of the workflow and nothing else."""
-        _order, wheels, _output, moment = self._late_chain()
-        outsider_company = self.env["res.company"].create({"name": "Elsewhere"})
-        outsider = new_test_user(
-            self.env,
-            "bm_review_outsider",
-            groups="backward_management.backward_management_group_manager",
-            company_id=outsider_company.id,
-            company_ids=[(6, 0, outsider_company.ids)],
-        )
-        portal = new_test_user(self.env, "bm_review_portal", groups="base.group_portal")
+    def test_three_late_links_share_what_reached_the_end(self):
+        """Tube 52 h late, frame 4 h (won back 48), bike 10 h (added 6): 4 h and 6 h of the 10."""
+        _order, wheels, output, moment = self._late_chain(hours_after=9)
         with freeze_time(moment):
             self._watch()
-            # the upstream side cannot open a review of its own late handover
-            with self.assertRaises(AccessError):
-                self.env["backward.review"].with_user(self.buyer).create({"link_id": wheels.id})
-            review = self._open_review(wheels)
-            # the upstream side reads it but neither edits nor deletes it
-            self.assertTrue(review.with_user(self.buyer).read(["state"]))
-            with self.assertRaises(AccessError):
-                review.with_user(self.buyer).write({"statement": "Not my fault"})
-            with self.assertRaises(AccessError):
-                review.with_user(self.buyer).unlink()
-            with self.assertRaises(AccessError):
-                review.penalty_ids.with_user(self.buyer).write({"points": 0})
-            self._submit(review, "Waited.")
-            # only the upstream side answers
-            with self.assertRaises(AccessError):
-                review.with_user(self.planner_user).action_acknowledge()
-            review.with_user(self.buyer).action_acknowledge()
-            # users never decide
-            with self.assertRaises(AccessError):
-                review.with_user(self.planner_user).action_uphold()
-            with self.assertRaises(AccessError):
-                review.with_user(self.buyer).action_waive("no")
-            # another company, and portal users, see nothing
-            with self.assertRaises(AccessError):
-                review.with_user(outsider).read(["state"])
-            with self.assertRaises(AccessError):
-                self.env["backward.review"].with_user(portal).search([])
-            with self.assertRaises(AccessError):
-                self.env["backward.penalty"].with_user(portal).search([])
-            review.with_user(self.manager).action_uphold()
-            # an approved penalty is neither edited nor deleted, even by a manager
-            with self.assertRaisesText(UserError, "never changed"):
-                review.penalty_ids.with_user(self.manager).write({"points": 1})
-            with self.assertRaisesText(UserError, "never deleted"):
-                review.penalty_ids.with_user(self.manager).unlink()
+            frame_step = output.upstream_id.upstream_link_ids.upstream_id.filtered(
+                lambda step: step.product_id == self.frame
+            )
+            frame = frame_step.downstream_link_ids
+            tube = frame_step.upstream_link_ids
+            self.assertEqual((tube.state, frame.state, output.state), ("late", "late", "late"))
+            self.env.cr.execute(
+                "UPDATE backward_link SET upstream_user_id = %s WHERE id = %s", [self.manager.id, frame.id]
+            )
+            frame.invalidate_recordset()
+            self._set_lateness(tube, 52)
+            self._set_lateness(frame, 4)
+            self._set_lateness(wheels, 1)
+            self._set_lateness(output, 10)
+            review = self.env["backward.review"].sudo().create({"link_id": output.id})
+            self.assertEqual([link for link, _hours in review._late_chain()], [tube, frame, output])
+            review.action_propose_penalties()
+            lines = {line.link_id: line for line in review.penalty_ids}
+            self.assertEqual(set(lines), {tube, output}, "the frame passed on only what it received")
+            self.assertEqual(lines[tube].vendor_id, self.tube_vendor)
+            self.assertEqual((lines[tube].lateness_hours, lines[tube].share), (4, 40))
+            self.assertEqual((lines[output].lateness_hours, lines[output].share), (6, 60))
+            self.assertEqual(lines[output].user_id, self.planner_user)
+            self.assertIn(self.manager, review._penalised_users(), "the frame's owner stays a party of the chain")
 
     def test_a_penalised_manager_cannot_decide(self):
-        """A manager penalised by a review (as a member of the late team) cannot uphold it."""
+        """A manager named on a line neither moves it away nor upholds the review."""
         _order, wheels, _output, moment = self._late_chain()
         with freeze_time(moment):
             self._watch()
             review = self._open_review(wheels)
             review.penalty_ids.write({"party_type": "user", "user_id": self.manager.id, "vendor_id": False})
+            with self.assertRaisesText(AccessError, "among those"):
+                review.penalty_ids.with_user(self.manager).write({"user_id": self.salesperson.id})
+            with self.assertRaisesText(AccessError, "among those"):
+                review.penalty_ids.with_user(self.manager).write({"points": 0})
+            with self.assertRaisesText(AccessError, "among those"):
+                review.penalty_ids.with_user(self.manager).unlink()
+            self.assertEqual(review.penalty_ids.user_id, self.manager)
             self._submit(review, "Waited.")
             review.with_user(self.buyer).action_acknowledge()
             with self.assertRaisesText(AccessError, "another manager must decide"):
@@ -258,7 +205,7 @@ class TestReview(BackwardCase):
             penalty = review.penalty_ids
             with self.assertRaisesText(UserError, "Say why"):
                 penalty.with_user(self.manager).action_reverse("")
-            with self.assertRaisesText(UserError, "Only a Backward Management manager"):
+            with self.assertRaisesText(AccessError, "Only a Backward Management manager"):
                 penalty.with_user(self.planner_user).action_reverse("mistake")
             reversal = penalty.with_user(self.manager).action_reverse("The vendor was not told the new date.")
             self.assertEqual(reversal.points, -penalty.points)
@@ -270,7 +217,7 @@ class TestReview(BackwardCase):
     def test_request_status_reaches_the_upstream_owner(self):
         """Production asks where the wheels stand: the buyer gets it on the purchase order."""
         with freeze_time(PLANNED):
-            order, wheels, _output, _moment = self._late_chain()
+            _order, wheels, _output, _moment = self._late_chain()
             purchase = wheels.upstream_id.purchase_id.sudo()
             wheels.with_user(self.planner_user).action_request_status()
             self.assertTrue(purchase.activity_ids.filtered(lambda a: a.user_id == self.buyer))
@@ -278,7 +225,6 @@ class TestReview(BackwardCase):
             self.assertIn(self.planner_user.partner_id, purchase.message_follower_ids.partner_id)
             with self.assertRaises(AccessError):
                 wheels.with_user(self.buyer).action_request_status()
-            self.assertTrue(order)
 
     def test_the_watch_opens_reviews_when_set(self):
         """With automatic reviews, a handover done late gets a draft review for the downstream owner."""
@@ -299,20 +245,25 @@ class TestReview(BackwardCase):
             self._watch()
             self.assertEqual(len(link.review_ids), 1, "a second pass opens nothing more")
 
-    def test_one_click_from_the_downstream_document(self):
-        """On the bike's MO, 'Review Late Input' opens the review of the late wheels."""
-        _order, wheels, _output, moment = self._late_chain()
+    def test_review_late_input_from_the_downstream_document(self):
+        """The MO waits for two late inputs: it lists them; the delivery waits for one: one click opens it."""
+        order, wheels, output, moment = self._late_chain()
         with freeze_time(moment):
             self._watch()
             production = wheels.downstream_id.production_id.with_user(self.planner_user)
             self.assertTrue(production.backward_has_late_input)
             action = production.action_backward_review_late_input()
-            if action["res_model"] == "backward.link":
-                self.assertIn(wheels.id, action["domain"][0][2])
-                action = wheels.with_user(self.planner_user).action_open_review()
+            frame = wheels.downstream_id.upstream_link_ids - wheels
+            self.assertEqual(action["res_model"], "backward.link")
+            self.assertEqual(set(action["domain"][0][2]), {wheels.id, frame.id})
+            self.assertFalse(self.env["backward.review"].search([("link_id", "in", (wheels | frame).ids)]))
+            delivery = output.downstream_id.picking_id
+            self.assertEqual(output.downstream_user_id, self.salesperson)
+            action = delivery.with_user(self.salesperson).action_backward_review_late_input()
+            self.assertEqual(action["res_model"], "backward.review")
             review = self.env["backward.review"].browse(action["res_id"])
-            self.assertEqual(review.downstream_user_id, self.planner_user)
-            self.assertEqual(review.state, "draft")
+            self.assertEqual((review.link_id, review.state), (output, "draft"))
+            self.assertEqual(review.sale_order_id, order)
 
     def test_the_downstream_owner_is_told_once(self):
         """Production hears that the wheels it waits for are late, once whatever the passes."""

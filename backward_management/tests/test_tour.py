@@ -78,7 +78,7 @@ class TestReviewTour(HttpCase):
         )
 
     def test_review_from_the_mo_to_the_ledger(self):
-        """Production files the review from its MO; the buyer acknowledges; a manager upholds it."""
+        """Production files the review from its MO; the buyer acknowledges it; a manager upholds it."""
         self.assertEqual(self.wheels.state, "late")
         self.start_tour(
             f"/odoo/action-mrp.mrp_production_action/{self.bike_mo.id}",
@@ -88,7 +88,12 @@ class TestReviewTour(HttpCase):
         review = self.wheels.review_ids
         self.assertEqual(review.state, "submitted")
         self.assertIn("half a shift", review.statement)
-        review.with_user(self.buyer).action_acknowledge()
+        self.start_tour(
+            "/odoo/action-backward_management.backward_review_action",
+            "backward_management_review_answer_tour",
+            login="bm_tour_buyer",
+        )
+        self.assertEqual(review.state, "acknowledged")
         self.start_tour(
             "/odoo/action-backward_management.backward_review_action",
             "backward_management_review_decide_tour",

@@ -42,6 +42,32 @@ registry.category("web_tour.tours").add("backward_management_review_file_tour", 
 });
 
 /**
+ * The buyer, upstream, finds the review against them and acknowledges it.
+ */
+registry.category("web_tour.tours").add("backward_management_review_answer_tour", {
+    steps: () => [
+        {
+            content: "Open the review against me",
+            trigger: ".o_list_view .o_data_row:contains('Wheel') td.o_data_cell",
+            run: "click",
+        },
+        {
+            content: "The upstream side sees the proposed penalty, but cannot edit the statement",
+            trigger: ".o_field_widget[name='penalty_ids'] .o_data_row:contains('Acme Parts')",
+        },
+        {
+            content: "Acknowledge it",
+            trigger: ".o_form_view button[name='action_acknowledge']",
+            run: "click",
+        },
+        {
+            content: "The review is acknowledged",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Acknowledged')",
+        },
+    ],
+});
+
+/**
  * A manager upholds the acknowledged review and finds the penalty in the ledger.
  */
 registry.category("web_tour.tours").add("backward_management_review_decide_tour", {
