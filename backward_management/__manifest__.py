@@ -22,6 +22,7 @@
         "views/backward_team_views.xml",
         "views/sale_order_views.xml",
         "views/mrp_production_views.xml",
+        "views/mrp_workcenter_views.xml",
         "views/purchase_order_views.xml",
         "views/stock_picking_views.xml",
         "views/res_config_settings_views.xml",

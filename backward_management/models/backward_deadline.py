@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .backward_chain_reader import OWNER_SOURCES
+
 STEP_KINDS = [
     ("customer", "Customer Promise"),
     ("delivery", "Delivery"),
@@ -100,10 +102,14 @@ class BackwardDeadline(models.Model):
         help="When the step will really be done: its own expectation and the delays of what feeds it.",
     )
     is_started = fields.Boolean("Started", readonly=True)
-    # Odoo schedules documents just in time, without our buffers: an expectation is the
-    # document's current schedule shifted by how it related to this deadline when planned.
-    date_document_planned = fields.Datetime("Document Schedule When Planned", readonly=True)
-    date_document_reference = fields.Datetime("Deadline When Planned", readonly=True)
+    # Odoo schedules documents just in time, without our buffers: the expectation is this
+    # deadline moved by how far (in working time) the document's own date moved since then.
+    date_document_planned = fields.Datetime(
+        "Document Date When Planned",
+        readonly=True,
+        help="The document's own date (expected arrival, planned end, scheduled date) when the step was "
+        "first planned: how far it moves from it is how far the step is expected to move.",
+    )
     expectation_issue = fields.Selection(
         [
             ("no_expected_date", "The purchase has no expected date"),
@@ -114,6 +120,11 @@ class BackwardDeadline(models.Model):
         help="Why the expectation read from the document cannot be trusted as it is.",
     )
     duration_hours = fields.Float("Duration (hours)", readonly=True, help="Working and elapsed time of the step.")
+    segments = fields.Json(
+        readonly=True,
+        help="The step's duration as the planner computed it: working time on calendars and elapsed time. "
+        "The watch counts with the same.",
+    )
     buffer_hours = fields.Float("Buffer (hours)", readonly=True, help="Slack of the link that sets the deadline.")
     calendar_id = fields.Many2one("resource.calendar", string="Working Calendar", readonly=True)
     level = fields.Integer(readonly=True, help="Number of handovers between this step and the customer.")
@@ -129,6 +140,14 @@ class BackwardDeadline(models.Model):
     warning = fields.Char(readonly=True, help="What the planner could not plan as it should.")
     # -- people
     user_id = fields.Many2one("res.users", string="Responsible", readonly=True, index=True)
+    owner_source = fields.Selection(
+        OWNER_SOURCES,
+        string="Responsible As",
+        readonly=True,
+        help="Why this person answers for the step: the document names them, or, for a manufacturing "
+        "order without a Responsible, its work center's owner, that work center's team manager or the "
+        "manufacturing manager.",
+    )
     team_id = fields.Many2one("backward.team", readonly=True, index=True)
     state = fields.Selection(
         [
@@ -173,6 +192,20 @@ class BackwardDeadline(models.Model):
         if self.kind == "customer":
             return self.sale_order_id
         return self.production_id or self.purchase_id or self.picking_id
+
+    def _stake(self):
+        """The step that really waits: through transfers, the first production or customer step."""
+        self.ensure_one()
+        step, seen = self, set()
+        while step.kind in ("receipt", "transfer", "delivery") and step.id not in seen:
+            seen.add(step.id)
+            following = (
+                step.parent_id or step.downstream_link_ids.filtered(lambda l: l.state != "cancel")[:1].downstream_id
+            )
+            if not following:
+                break
+            step = following
+        return step
 
     def action_open_document(self):
         """Open the manufacturing order, purchase order, transfer or sale order."""

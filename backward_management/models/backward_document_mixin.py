@@ -2,9 +2,8 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_datetime
 
-LIVE = ("open", "at_risk", "late")
+from ..scheduling.expectation import LIVE
 
 
 class BackwardDocumentMixin(models.AbstractModel):
@@ -120,14 +119,10 @@ class BackwardDocumentMixin(models.AbstractModel):
             expected = expected or [d.date_expected for d in deadlines if d.date_expected]
             record.backward_date_expected = max(expected) if expected else False
             record.backward_gap_hours = max(needs.mapped("delay_hours"), default=0.0)
-            if any(link.state == "late" for link in needs):
-                record.backward_alert_level = "late"
-            elif any(link.state == "at_risk" and not link.is_absorbed for link in needs):
-                record.backward_alert_level = "at_risk"
-            elif any(link.is_absorbed for link in needs):
-                record.backward_alert_level = "absorbed"
-            else:
-                record.backward_alert_level = "ok"
+            states = set(needs.mapped("state"))
+            record.backward_alert_level = next(
+                (level for level in ("late", "at_risk", "absorbed") if level in states), "ok"
+            )
             record.backward_alert_html = record._backward_needs_table(needs) if needs else False
             record.backward_inputs_alert_html = record._backward_inputs_table(inputs) if inputs else False
             record.backward_has_late_input = any(
@@ -135,9 +130,7 @@ class BackwardDocumentMixin(models.AbstractModel):
             )
 
     def _backward_format(self, moment):
-        if not moment:
-            return "—"
-        return format_datetime(self.env, moment, tz=self.env.user.tz or "UTC", dt_format="short")
+        return self.env["backward.notifier"]._format(moment) if moment else "—"
 
     def _backward_table(self, headers, rows):
         head = Markup("").join(Markup("<th>%s</th>") % header for header in headers)
@@ -151,15 +144,17 @@ class BackwardDocumentMixin(models.AbstractModel):
         )
 
     def _backward_needs_table(self, links):
-        """The downstream steps this document feeds, and the customers behind them."""
+        """What waits for this document: through transfers, the manufacturing order or the
+        customer, its start-by, the order and the delivery date at stake."""
         states = dict(links._fields["state"]._description_selection(self.env))
         rows = []
         for link in links.sorted("date_deadline"):
             order = link.sudo().sale_order_id
+            stake = link.sudo()._backward_stake()
             rows.append(
                 (
-                    link.downstream_ref,
-                    self._backward_format(link.date_need),
+                    stake.name,
+                    self._backward_format(stake.date_start_deadline),
                     f"{order.name} · {order.partner_id.display_name}" if order else "—",
                     self._backward_format(order.commitment_date or order.expected_date) if order else "—",
                     self._backward_format(link.date_deadline),
@@ -169,7 +164,7 @@ class BackwardDocumentMixin(models.AbstractModel):
                 )
             )
         headers = (
-            _("Feeds"),
+            _("At Stake"),
             _("Start By"),
             _("Order · Customer"),
             _("Delivery"),
@@ -181,11 +176,19 @@ class BackwardDocumentMixin(models.AbstractModel):
         return self._backward_table(headers, rows)
 
     def _backward_status(self, link, states):
-        if link.is_absorbed:
-            return _("Absorbed by the buffer")
         if link.state == "at_risk" and link.delay_hours <= 0:
             return _("At risk: not started by its start-by date")
         return states.get(link.state)
+
+    def _backward_owner_label(self, link):
+        """Whose the input is; and why, when its document names nobody."""
+        if not link.upstream_user_id:
+            return "—"
+        sources = dict(link.upstream_id._fields["owner_source"]._description_selection(self.env))
+        source = link.sudo().upstream_id.owner_source
+        if source and source != "document":
+            return _("%(user)s (%(origin)s)", user=link.upstream_user_id.name, origin=sources[source])
+        return link.upstream_user_id.name
 
     def _backward_inputs_table(self, links):
         """The inputs at risk or late: by how much, and whose they are."""
@@ -193,7 +196,7 @@ class BackwardDocumentMixin(models.AbstractModel):
         rows = [
             (
                 link.upstream_ref,
-                link.upstream_user_id.name or "—",
+                self._backward_owner_label(link),
                 self._backward_format(link.date_deadline),
                 self._backward_format(link.date_expected),
                 _("%(hours)s h", hours=round(max(link.delay_hours, link.lateness_hours), 1)),

@@ -8,14 +8,6 @@ LINK_KIND_SELECTION = [
     ("transfer", "Transfer"),
     ("delivery", "Delivery"),
 ]
-# The upstream step's kind decides whose buffer a link carries.
-LINK_KIND_BY_STEP = {
-    "purchase": "purchase",
-    "production": "production",
-    "transfer": "transfer",
-    "receipt": "transfer",
-    "delivery": "delivery",
-}
 
 
 class BackwardLink(models.Model):
@@ -94,8 +86,14 @@ class BackwardLink(models.Model):
         help="The order this link serves is projected to be delivered after its promise.",
     )
     notified_state = fields.Char(readonly=True, copy=False, help="The state its owners were last told about.")
+    notified_expected = fields.Datetime(
+        readonly=True, copy=False, help="The expectation its upstream owner's activity last quoted."
+    )
     alert_error_date = fields.Datetime(readonly=True, copy=False)
     activity_id = fields.Many2one("mail.activity", readonly=True, copy=False, ondelete="set null")
+    reason_activity_id = fields.Many2one(
+        "mail.activity", readonly=True, copy=False, ondelete="set null", help="The open request for a delay reason."
+    )
     # -- why it was late
     reason_id = fields.Many2one("backward.delay.reason", string="Delay Reason", readonly=True, tracking=True)
     reason_note = fields.Text("Delay Explanation", readonly=True)
@@ -131,6 +129,7 @@ class BackwardLink(models.Model):
     state = fields.Selection(
         [
             ("open", "Open"),
+            ("absorbed", "Absorbed by the Buffer"),
             ("at_risk", "At Risk"),
             ("late", "Late"),
             ("done", "Handed Over"),
@@ -201,6 +200,11 @@ class BackwardLink(models.Model):
                 vals["reason_id"] = caused.id
             link.sudo().write(vals)
 
+    def _backward_stake(self):
+        """The step that really waits for this handover (through transfers): an MO or the customer."""
+        self.ensure_one()
+        return self.downstream_id._stake()
+
     def _compute_review_count(self):
         # the reviews this user may read
         counts = dict(self.env["backward.review"]._read_group([("link_id", "in", self.ids)], ["link_id"], ["__count"]))
@@ -233,17 +237,17 @@ class BackwardLink(models.Model):
                     "Only the downstream owner of %(link)s or their team manager asks for its status.", link=self.name
                 )
             )
-        if self.state not in ("open", "at_risk", "late"):
+        if self.state not in ("open", "absorbed", "at_risk", "late"):
             raise UserError(self.env._("%(link)s is no longer open: there is no status to ask.", link=self.name))
-        watch = self.env["backward.watch"]
-        document = watch._document(self.upstream_id)
-        owner = watch._owner(self, document) if document else self.env["res.users"]
+        notifier = self.env["backward.notifier"]
+        document = self.upstream_id._document()
+        owner = notifier._owner(self, document) if document else self.env["res.users"]
         body = self.env._(
             "%(user)s asks where %(upstream)s stands: it must hand over by %(deadline)s to %(downstream)s. "
             "Please answer here.",
             user=user.name,
             upstream=self.upstream_id.name,
-            deadline=watch._format(self.date_deadline),
+            deadline=notifier._format(self.date_deadline, owner or None),
             downstream=self.downstream_id.name,
         )
         target = document.sudo() if document else self.sudo()

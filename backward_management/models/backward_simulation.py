@@ -1,17 +1,18 @@
 """Feasibility of a quotation: the chain its confirmation would create, simulated.
 
-A quotation has no documents yet, so its chain is derived from the products' routes,
-bills of materials and vendors, the way Odoo's procurement would create them. Once the
-order is confirmed the plan is made from the real documents instead.
+A quotation has no documents yet, so its chain is derived the way Odoo's procurement
+would create it at confirmation: the stock rules Odoo would apply (``_get_rule``) from the
+customer upstream, the bills of materials and the vendors. Each step then lasts what the
+planner would give it: the same lead-time hook (``backward.lead.time``), the same
+``scheduling.leadtime`` functions, the same core. A quotation and its confirmed plan give
+the same dates. Nothing is written.
 """
-
-import math
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..scheduling import HOUR, from_timestamp, to_timestamp
-from .backward_planner import Chain, ChainStep, step_key
+from ..scheduling import HOUR, from_timestamp, leadtime, to_timestamp
+from ..scheduling.chain import SALE, Chain, ChainStep, step_key
 
 # Deep enough for any real product structure, shallow enough to stop a BoM loop.
 MAX_BOM_DEPTH = 30
@@ -35,14 +36,13 @@ class BackwardSimulation(models.AbstractModel):
         if not company.resource_calendar_id:
             raise UserError(_("The company %(company)s has no working calendar.", company=company.name))
         chain = Chain()
-        customer = ChainStep(step_key("sale.order", order.id), "sale.order", order.id, orders={order.id})
+        customer = ChainStep(step_key(SALE, order.id), SALE, order.id, orders={order.id})
         customer.kind = "customer"
         customer.company_id = company.id
         customer.name = order.name
         customer.calendar_key = (company.resource_calendar_id.id, False)
         customer.promise = order.commitment_date or order.expected_date
         chain.steps[customer.key] = customer
-        warehouse = order.warehouse_id
         lines = order.order_line.filtered(lambda line: line.product_id.type == "consu" and not line.display_type)
         if not lines:
             raise UserError(
@@ -51,12 +51,11 @@ class BackwardSimulation(models.AbstractModel):
                     order=order.name,
                 )
             )
+        location = order.partner_shipping_id.property_stock_customer
         for line in lines:
-            delivery = self._add_step(chain, f"delivery,{line.id}", "delivery", company, line.product_id.display_name)
-            days = company.security_lead + sum(warehouse.delivery_route_id.rule_ids.mapped("delay"))
-            delivery.segments = [("elapsed", delivery.calendar_key, days * 24)]
-            chain.edges.add((delivery.key, customer.key))
-            self._add_supply(chain, delivery, line.product_id, line.product_uom_qty, warehouse, company, ())
+            self._add_supply(
+                chain, customer, line.product_id, line.product_uom_qty, location, order.warehouse_id, company, (), line
+            )
         now = to_timestamp(fields.Datetime.now())
         if not customer.promise:
             # no date asked: the forward pass alone says when the order can be served
@@ -65,36 +64,84 @@ class BackwardSimulation(models.AbstractModel):
         earliest = from_timestamp(forward[customer.key].finish)
         promise = order.commitment_date or order.expected_date
         lateness = max((earliest - promise).total_seconds() / HOUR, 0.0) if promise else 0.0
-        starts_past = any(
-            dates.start < now
-            for key, dates in plan.steps.items()
-            if key != customer.key and chain.steps[key].kind != "customer"
-        )
+        starts_past = any(dates.start < now for key, dates in plan.steps.items() if chain.steps[key].kind != "customer")
         return {
             "earliest": earliest,
             "lateness_hours": round(lateness, 2),
             "feasible": bool(promise) and lateness <= 0 and not starts_past,
             "steps": len(chain.steps) - 1,
+            "deadlines": {key: from_timestamp(dates.finish) for key, dates in plan.steps.items()},
+            "chain": chain,
         }
 
-    def _add_step(self, chain, key, kind, company, name):
+    def _add_step(self, chain, key, kind, company, name, downstream):
         step = ChainStep(key, "simulation", 0)
         step.kind = kind
         step.company_id = company.id
         step.name = name
         step.calendar_key = (company.resource_calendar_id.id, False)
         chain.steps[key] = step
+        chain.edges.add((key, downstream.key))
         return step
 
-    def _routes(self, product):
-        return product.route_ids | product.categ_id.total_route_ids
+    def _rules(self, product, location, warehouse, line=None):
+        """The rules Odoo would apply to bring ``product`` to ``location``, downstream first."""
+        rules = self.env["stock.rule"]
+        routes = line.route_id if line else self.env["stock.route"]
+        while location:
+            rule = self.env["procurement.group"]._get_rule(
+                product, location, {"route_ids": routes, "warehouse_id": warehouse}
+            )
+            if not rule or rule in rules:
+                break
+            rules |= rule
+            if rule.action not in ("pull", "pull_push") or rule.procure_method != "make_to_order":
+                break
+            location, warehouse = rule.location_src_id, rule.propagate_warehouse_id or warehouse
+        return rules
 
-    def _add_supply(self, chain, downstream, product, quantity, warehouse, company, path):
-        """The step that supplies ``product`` made to order, and what feeds it."""
-        mto = self.env.ref("stock.route_warehouse0_mto", raise_if_not_found=False)
-        routes = self._routes(product)
-        if not mto or mto not in routes:
-            return  # taken from stock: nothing to plan upstream
+    def _add_supply(self, chain, downstream, product, quantity, location, warehouse, company, path, line=None):
+        """The steps that bring ``product`` to ``downstream``: transfers, then what makes or buys it.
+
+        Without any rule, or ending on a rule that takes it from stock, nothing is planned
+        upstream: Odoo creates no document for it either.
+        """
+        rules = self._rules(product, location, warehouse, line)
+        to_customer = downstream.kind == "customer"
+        for rule in rules:
+            if rule.action in ("pull", "pull_push"):
+                if rule.picking_type_id.code == "mrp_operation":
+                    continue  # the components' move of a manufacturing order is that order
+                downstream = self._add_transfer(chain, downstream, product, rule, warehouse, company, to_customer)
+                to_customer = False
+            elif rule.action == "manufacture":
+                self._add_production(chain, downstream, product, quantity, rule, warehouse, company, path)
+            elif rule.action == "buy":
+                self._add_purchase(chain, downstream, product, quantity, warehouse, company)
+        last = rules[-1:]
+        if last.action in ("pull", "pull_push") and last.procure_method == "make_to_order":
+            raise UserError(
+                _(
+                    "%(product)s is made or bought to order, but has neither a bill of materials nor a vendor: "
+                    "add one of them, or take it from stock (remove the “Replenish on Order” route).",
+                    product=product.display_name,
+                )
+            )
+
+    def _add_transfer(self, chain, downstream, product, rule, warehouse, company, to_customer):
+        """A transfer made by a pull rule; the one reaching the customer is the delivery."""
+        lead_time = self.env["backward.lead.time"]
+        delivery = to_customer and rule.picking_type_id.code == "outgoing"
+        key = f"transfer,{downstream.key},{product.id},{rule.id}"
+        step = self._add_step(chain, key, "delivery" if delivery else "transfer", company, rule.name, downstream)
+        security = company.security_lead if to_customer else 0.0
+        push = lead_time._push_days(warehouse, rule.location_src_id) if to_customer and not delivery else 0.0
+        step.segments = leadtime.transfer_segments(
+            step.calendar_key, lead_time._rule_days(rule, product), security, push
+        )
+        return step
+
+    def _add_production(self, chain, downstream, product, quantity, rule, warehouse, company, path):
         if product.id in path or len(path) > MAX_BOM_DEPTH:
             raise UserError(
                 _(
@@ -105,14 +152,8 @@ class BackwardSimulation(models.AbstractModel):
                 )
             )
         path = (*path, product.id)
-        manufacture = self.env.ref("mrp.route_warehouse0_manufacture", raise_if_not_found=False)
-        buy = self.env.ref("purchase_stock.route_warehouse0_buy", raise_if_not_found=False)
-        bom = self.env["mrp.bom"]._bom_find(product, company_id=company.id, bom_type="normal")[product]
-        if manufacture in routes and bom:
-            self._add_production(chain, downstream, product, quantity, bom, warehouse, company, path)
-        elif buy in routes and product.seller_ids:
-            self._add_purchase(chain, downstream, product, quantity, warehouse, company)
-        else:
+        bom = self.env["mrp.bom"]._bom_find(product, picking_type=rule.picking_type_id, company_id=company.id)[product]
+        if not bom:
             raise UserError(
                 _(
                     "%(product)s is made or bought to order, but has neither a bill of materials nor a vendor: "
@@ -120,52 +161,41 @@ class BackwardSimulation(models.AbstractModel):
                     product=product.display_name,
                 )
             )
-
-    def _add_production(self, chain, downstream, product, quantity, bom, warehouse, company, path):
+        lead_time = self.env["backward.lead.time"]
         key = f"production,{downstream.key},{product.id}"
-        step = self._add_step(chain, key, "production", company, product.display_name)
-        hours_per_day = company.resource_calendar_id.hours_per_day or 8.0
-        company_calendar = step.calendar_key
-        segments = []
-        if bom.days_to_prepare_mo:
-            segments.append(("work", company_calendar, bom.days_to_prepare_mo * hours_per_day))
-        bom_quantity = bom.product_uom_id._compute_quantity(bom.product_qty, product.uom_id) or 1.0
-        for operation in bom.operation_ids:
-            workcenter = operation.workcenter_id
-            capacity = workcenter._get_capacity(product) or 1.0
-            cycles = math.ceil(quantity / capacity)
-            minutes = workcenter._get_expected_duration(product) + cycles * operation.time_cycle * 100.0 / (
-                workcenter.time_efficiency or 100.0
-            )
-            calendar = workcenter.resource_calendar_id or company.resource_calendar_id
-            segments.append(("work", (calendar.id, workcenter.resource_id.id), minutes / 60.0))
-        if not bom.operation_ids:
-            segments.append(("work", company_calendar, bom.produce_delay * hours_per_day))
-        if company.manufacturing_lead:
-            segments.append(("work", company_calendar, company.manufacturing_lead * hours_per_day))
-        step.segments = segments
-        step.calendar_key = segments[-1][1]
-        chain.edges.add((key, downstream.key))
-        _boms, lines = bom.explode(product, quantity / bom_quantity)
+        step = self._add_step(chain, key, "production", company, product.display_name, downstream)
+        bom_quantity = product.uom_id._compute_quantity(quantity, bom.product_uom_id)
+        operations = lead_time._quotation_operations(bom, product, bom_quantity, company)
+        step.segments = leadtime.production_segments(
+            lead_time._production_facts(product, bom, warehouse, company, operations)
+        )
+        step.calendar_key = step.segments[-1][1]
+        components = rule.picking_type_id.default_location_src_id or warehouse.lot_stock_id
+        _boms, lines = bom.explode(product, bom_quantity / (bom.product_qty or 1.0))
         for bom_line, line_data in lines:
-            self._add_supply(chain, step, bom_line.product_id, line_data["qty"], warehouse, company, path)
+            self._add_supply(
+                chain,
+                step,
+                bom_line.product_id,
+                line_data["qty"],
+                product.property_stock_production or components,
+                warehouse,
+                company,
+                path,
+            )
 
     def _add_purchase(self, chain, downstream, product, quantity, warehouse, company):
-        seller = product._select_seller(quantity=quantity) or product.seller_ids[:1]
-        receipt_days = sum(warehouse.reception_route_id.rule_ids.mapped("delay"))
-        if receipt_days:
-            receipt = self._add_step(
-                chain,
-                f"receipt,{downstream.key},{product.id}",
-                "receipt",
-                company,
-                product.display_name,
-            )
-            receipt.segments = [("elapsed", receipt.calendar_key, receipt_days * 24)]
-            chain.edges.add((receipt.key, downstream.key))
-            downstream = receipt
+        lead_time = self.env["backward.lead.time"]
         key = f"purchase,{downstream.key},{product.id}"
-        step = self._add_step(chain, key, "purchase", company, product.display_name)
-        days = company.days_to_purchase + seller.delay + company.po_lead
-        step.segments = [("elapsed", step.calendar_key, days * 24)]
-        chain.edges.add((key, downstream.key))
+        step = self._add_step(chain, key, "purchase", company, product.display_name, downstream)
+        seller = lead_time._seller(product, quantity=quantity, uom=product.uom_id, date=fields.Date.context_today(self))
+        if not seller:
+            raise UserError(
+                _(
+                    "%(product)s is made or bought to order, but has neither a bill of materials nor a vendor: "
+                    "add one of them, or take it from stock (remove the “Replenish on Order” route).",
+                    product=product.display_name,
+                )
+            )
+        days, step.warning = lead_time._purchase_days(product, seller, warehouse, company)
+        step.segments = leadtime.purchase_segments(step.calendar_key, vendor_days=days)

@@ -37,11 +37,17 @@ class ResCompany(models.Model):
     backward_warning_margin_hours = fields.Float(
         "Warning Margin (hours)",
         default=0.0,
-        help="A link is at risk when its upstream is expected later than this before the deadline "
-        "(0: when expected after the deadline), or when the deadline is this close and the "
-        "upstream has not started.",
+        help="Working hours of early warning: a link is also at risk when its upstream has not started "
+        "this long before it must start (0: once the start is due). A step on plan is never at risk.",
     )
     backward_ontime_target = fields.Float("On-time Target (%)", default=95.0)
+    backward_production_owner_id = fields.Many2one(
+        "res.users",
+        string="Manufacturing Manager",
+        domain="[('share', '=', False)]",
+        help="Answers for a manufacturing order that names no Responsible when its work center names no owner "
+        "nor team. Empty: the first Manufacturing Administrator of the company.",
+    )
     backward_review_auto = fields.Boolean(
         "Open Reviews Automatically",
         help="The watch opens a draft review, with its proposed penalties, for every handover done late.",
@@ -82,6 +88,20 @@ class ResCompany(models.Model):
                             percent=percent,
                         )
                     )
+
+    def _backward_production_manager(self):
+        """Who answers for a manufacturing order nobody else owns."""
+        self.ensure_one()
+        if self.backward_production_owner_id:
+            return self.backward_production_owner_id
+        managers = (
+            self.env.ref("mrp.group_mrp_manager")
+            .sudo()
+            .users.filtered(
+                lambda user: user.active and not user.share and not user._is_superuser() and self in user.company_ids
+            )
+        )
+        return managers.sorted("id")[:1]
 
     def _backward_buffer(self, kind):
         """(percent, fixed hours) of the buffer a link of ``kind`` carries."""

@@ -68,8 +68,9 @@ class ResourceCalendar(models.Model):
         """Working calendars of the scheduling core for ``keys`` over a horizon.
 
         ``keys`` are ``(calendar_id, resource_id or False)``: a work center's own time
-        off counts on its calendar only. One query (the leaves) when the patterns are
-        cached. Raises UserError for a calendar without working time in the horizon.
+        off counts on its calendar only. The slots its work orders book are not time off.
+        One query (the leaves) when the patterns are cached. Raises UserError for a
+        calendar without working time in the horizon.
         """
         patterns = self._backward_patterns(tuple(sorted({calendar_id for calendar_id, _resource in keys})))
         resource_ids = [resource_id for _calendar_id, resource_id in keys if resource_id]
@@ -79,6 +80,8 @@ class ResourceCalendar(models.Model):
                 SELECT calendar_id, resource_id, date_from, date_to
                   FROM resource_calendar_leaves
                  WHERE calendar_id = ANY(%(calendars)s)
+                   -- time off only: work orders book their own slots as 'other'
+                   AND time_type = 'leave'
                    AND (resource_id IS NULL OR resource_id = ANY(%(resources)s))
                    AND date_from <= %(last)s AND date_to >= %(first)s
                 """,

@@ -5,16 +5,19 @@ from freezegun import freeze_time
 
 from odoo.tests import Form, TransactionCase, new_test_user
 
-from .factory import create_factory
+from .factory import COMPANY_SETTINGS, create_factory
 
 
 class BackwardCase(TransactionCase):
     """The factory of ``factory.py`` and one user per party of the plan."""
 
+    # no buffers, an hourly grid (see factory.py); DefaultsCase keeps the addon's defaults
+    factory_settings = COMPANY_SETTINGS
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        factory = create_factory(cls.env)
+        factory = create_factory(cls.env, settings=cls.factory_settings)
         for name, value in vars(factory).items():
             setattr(cls, name, value)
         cls.salesperson = new_test_user(
@@ -55,10 +58,32 @@ class BackwardCase(TransactionCase):
             order.with_user(self.salesperson).action_confirm()
         return order
 
+    def _run_watch(self):
+        """Both scheduled actions, as Odoo runs them: the watch, then the owners told until done."""
+        watch = self.env["backward.watch"]
+        watch._cron_backward_watch()
+        for _chunk in range(100):
+            if not watch._cron_backward_tell():
+                break
+
     def _deadline(self, order, document):
         return order.backward_deadline_ids.filtered(
             lambda d: d.production_id == document or d.picking_id == document or d.purchase_line_id == document
         )
+
+
+class DefaultsCase(BackwardCase):
+    """The factory at the addon's default settings: buffers of Settings, shift grid."""
+
+    factory_settings = {}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stock_user = new_test_user(cls.env, "bm_stock", groups="stock.group_stock_user")
+        # as in a factory, the planner and the buyer are inventory users too (Odoo needs it
+        # to confirm a purchase that feeds a manufacturing order)
+        (cls.planner_user | cls.buyer).groups_id |= cls.env.ref("stock.group_stock_user")
 
 
 REVIEW_PLANNED = "2026-06-01 07:00:00"
@@ -89,7 +114,7 @@ class ReviewCase(BackwardCase):
         return order, wheels, output, moment
 
     def _watch(self):
-        self.env["backward.watch"]._cron_backward_watch()
+        self._run_watch()
 
     def _open_review(self, link, user=None):
         """The review the downstream side opens from the late link."""

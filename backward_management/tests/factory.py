@@ -48,8 +48,13 @@ TWO_SHIFTS = ((6, 14, "morning"), (14, 22, "afternoon"))
 OFFICE = ((8, 12, "morning"), (13, 17, "afternoon"))
 
 
-def create_factory(env, company=None, tz="Europe/Brussels"):
-    """Calendars, work centers, vendor and the bike's structure, in ``company``."""
+def create_factory(env, company=None, tz="Europe/Brussels", settings=None):
+    """Calendars, work centers, vendor and the bike's structure, in ``company``.
+
+    ``settings`` are written on the company: by default no buffers and an hourly grid, which
+    keeps the dates of the planning tests easy to read; ``{}`` leaves the addon's defaults
+    (the buffers of Settings, deadlines at the end of a shift), as a new user has them.
+    """
     company = company or env.company
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))
     f = SimpleNamespace(company=company)
@@ -73,7 +78,8 @@ def create_factory(env, company=None, tz="Europe/Brussels"):
         }
     )
     # the benchmark builds the same factory in a database without the addon
-    settings = {key: value for key, value in COMPANY_SETTINGS.items() if key in company._fields}
+    settings = COMPANY_SETTINGS if settings is None else settings
+    settings = {key: value for key, value in settings.items() if key in company._fields}
     company.write(dict(settings, resource_calendar_id=f.office.id))
     f.warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
     f.mto = env.ref("stock.route_warehouse0_mto")

@@ -93,6 +93,12 @@ class TestRaces(BaseCase):
     def _env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {})
 
+    def _pass(self, cr):
+        """Both scheduled actions on ``cr``: the watch, then the owners told (one chunk suffices)."""
+        watch = self._env(cr)["backward.watch"]
+        watch._cron_backward_watch()
+        return watch._cron_backward_tell()
+
     def _activities(self):
         with self.registry.cursor() as cr:
             purchase = self._env(cr)["purchase.order"].browse(self.ids["purchase"])
@@ -107,10 +113,11 @@ class TestRaces(BaseCase):
         """A pass runs while another has not committed yet: the second does nothing."""
         first = self.registry.cursor()
         try:
-            self.assertEqual(self._env(first)["backward.watch"]._cron_backward_watch(), 0)
+            self.assertEqual(self._pass(first), 0)
             with self.registry.cursor() as second:
                 second.execute("SET LOCAL lock_timeout = '5s'")
-                self.assertEqual(self._env(second)["backward.watch"]._cron_backward_watch(), 0)
+                # both actions find their lock taken and leave
+                self.assertEqual(self._pass(second), 0)
             self.assertEqual(self._activities(), 0, "nothing is committed yet")
             first.commit()
         finally:
@@ -118,7 +125,7 @@ class TestRaces(BaseCase):
         self.assertEqual(self._activities(), 1)
         self.assertEqual(self._link_state(), ("at_risk", "at_risk"))
         with self.registry.cursor() as again:
-            self._env(again)["backward.watch"]._cron_backward_watch()
+            self._pass(again)
         self.assertEqual(self._activities(), 1, "a pass with nothing new creates nothing")
 
     def test_2_a_user_editing_is_not_overwritten(self):
@@ -134,7 +141,7 @@ class TestRaces(BaseCase):
             with self.registry.cursor() as cr:
                 # waiting for the buyer would hang this test: fail fast instead
                 cr.execute("SET LOCAL lock_timeout = '5s'")
-                self._env(cr)["backward.watch"]._cron_backward_watch()
+                self._pass(cr)
             buyer.commit()
         finally:
             buyer.close()
@@ -142,5 +149,5 @@ class TestRaces(BaseCase):
             cr.execute("SELECT date_planned FROM purchase_order_line WHERE id = %s", [self.ids["line"]])
             self.assertEqual(cr.fetchone()[0].replace(microsecond=0), user_date.replace(microsecond=0))
         with self.registry.cursor() as cr:
-            self._env(cr)["backward.watch"]._cron_backward_watch()
+            self._pass(cr)
         self.assertEqual(self._activities(), 1)

@@ -73,6 +73,7 @@ class TestReviewTour(HttpCase):
         cls.bike_mo.user_id = cls.production
         order.action_backward_plan()
         env["backward.watch"]._cron_backward_watch()
+        env["backward.watch"]._cron_backward_tell()
         cls.wheels = cls.bike_mo.backward_deadline_ids.upstream_link_ids.filtered(
             lambda link: link.upstream_id.product_id == cls.factory.wheel
         )

@@ -1,11 +1,11 @@
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import fields
 from odoo.tests import Form, tagged
 
+from ..scheduling import to_timestamp
 from .common import BackwardCase
 
 
@@ -18,7 +18,7 @@ class TestWatch(BackwardCase):
         self.watch = self.env["backward.watch"]
 
     def _run(self):
-        return self.watch._cron_backward_watch()
+        return self._run_watch()
 
     def _confirmed_order(self, **kwargs):
         """An order whose wheels are ordered from Acme (the purchase confirmed)."""
@@ -50,13 +50,13 @@ class TestWatch(BackwardCase):
 
     @freeze_time("2026-06-01 07:00:00")
     def test_a_delay_within_the_buffer_is_absorbed(self):
-        """The vendor is 4 hours late: at risk for the handover, absorbed by the 8 h buffer."""
+        """The vendor is 4 hours late: past the handover deadline, absorbed by the 8 h buffer."""
         order, purchase = self._confirmed_order()
         link = self._wheel_link(order)
         line = purchase.order_line.filtered(lambda l: l.product_id == self.wheel)
         line.date_planned += timedelta(hours=4)  # the vendor ships four hours later than planned
         self._run()
-        self.assertEqual(link.state, "at_risk")
+        self.assertEqual(link.state, "absorbed")
         self.assertTrue(link.is_absorbed)
         self.assertFalse(link.endangers_promise)
         self.assertFalse(order.backward_projected_late, "the buffer absorbs it: the customer is not threatened")
@@ -64,15 +64,21 @@ class TestWatch(BackwardCase):
 
     @freeze_time("2026-06-01 07:00:00")
     def test_a_vendor_repromise_past_the_slack(self):
-        """The vendor moves the date two days past the need: everyone concerned hears of it once."""
+        """The vendor moves the date five days past the need: everyone concerned hears of it once."""
         order, purchase = self._confirmed_order()
         link = self._wheel_link(order)
         line = purchase.order_line.filtered(lambda l: l.product_id == self.wheel)
-        line.date_planned += (link.date_need - link.date_deadline) + timedelta(days=2)
+        line.date_planned += (link.date_need - link.date_deadline) + timedelta(days=5)
         self._run()
         self.assertEqual(link.state, "at_risk")
         self.assertFalse(link.is_absorbed)
-        self.assertEqual(link.date_expected, link.date_need + timedelta(days=2))
+        # the deadline moved by as much office time as the vendor's date moved
+        self.assertGreater(link.date_expected, link.date_need)
+        key = (self.office.id, False)
+        office = self.office._backward_work_calendars({key}, date(2026, 5, 1), date(2026, 7, 31))[key]
+        step = link.upstream_id
+        slip = office.working_seconds(to_timestamp(step.date_document_planned), to_timestamp(line.date_planned))
+        self.assertEqual(to_timestamp(link.date_expected), office.add(to_timestamp(step.date_deadline), slip))
         # the re-promise is recorded with both dates, and the buyer is asked why
         self.assertEqual(len(link.repromise_ids), 1)
         self.assertEqual(link.repromise_ids.date_new, link.date_expected)
@@ -82,7 +88,10 @@ class TestWatch(BackwardCase):
         at_risk = self._activities(purchase, "backward_management.mail_activity_type_handover_at_risk")
         self.assertEqual(len(at_risk), 1)
         self.assertEqual(at_risk.user_id, self.buyer)
-        self.assertIn(link.downstream_id.name, at_risk.note)
+        # through the receipt, the manufacturing order that waits for the wheels
+        bike = order.backward_deadline_ids.filtered(lambda d: d.product_id == self.bike)
+        self.assertEqual(link.downstream_id.kind, "receipt")
+        self.assertIn(bike.name, at_risk.note)
         self.assertIn(order.name, at_risk.note)
         self.assertIn("Velo Shop", purchase.backward_alert_html)
         # the projection passes the promise: the salesperson is warned
@@ -233,15 +242,16 @@ class TestWatch(BackwardCase):
         self.assertNotEqual(purchase, other_purchase)
         (purchase | other_purchase).order_line.date_planned = datetime(2026, 7, 15, 8, 0)
         bad = links[:1]
-        original = type(self.watch)._alert_link
+        notifier = self.env["backward.notifier"]
+        original = type(notifier)._alert_link
 
-        def failing(watch, link):
+        def failing(model, link):
             if link == bad:
                 raise ValueError("a broken link")
-            return original(watch, link)
+            return original(model, link)
 
         with (
-            patch.object(type(self.watch), "_alert_link", failing),
+            patch.object(type(notifier), "_alert_link", failing),
             self.assertLogs("odoo.addons.backward_management.models.backward_watch", level="ERROR"),
         ):
             self._run()
@@ -257,14 +267,18 @@ class TestWatch(BackwardCase):
         order, purchase = self._confirmed_order()
         self._wheel_link(order)
         purchase.order_line.date_planned = datetime(2026, 7, 15, 8, 0)
+        link = self._wheel_link(order)
         with self.registry.cursor() as other:
-            other.execute("SELECT pg_advisory_lock(%s)", [0x4261636B])
+            other.execute("SELECT pg_advisory_lock(%s), pg_advisory_lock(%s)", [0x4261636B, 0x4261636C])
             try:
-                self.assertEqual(self._run(), 0)
+                self.assertEqual(self.watch._cron_backward_watch(), 0)
+                self.assertEqual(link.state, "open", "the watch left at once")
+                self.assertEqual(self.watch._cron_backward_tell(), 0)
                 self.assertFalse(purchase.activity_ids)
             finally:
-                other.execute("SELECT pg_advisory_unlock(%s)", [0x4261636B])
+                other.execute("SELECT pg_advisory_unlock(%s), pg_advisory_unlock(%s)", [0x4261636B, 0x4261636C])
         self._run()
+        self.assertEqual(link.state, "at_risk")
         self.assertTrue(purchase.activity_ids)
 
     @freeze_time("2026-06-01 07:00:00")
@@ -351,7 +365,8 @@ class TestWatch(BackwardCase):
             self.assertEqual(bike.downstream_link_ids.state, "at_risk")
 
     def test_work_order_progress_sets_the_expected_finish(self):
-        """Started half an hour before its deadline with most of the work left: at risk."""
+        """Started half an hour before its deadline with 50 minutes of work left: expected 20 minutes
+        after the deadline, which the 2 h buffer absorbs."""
         with freeze_time("2026-06-01 07:00:00"):
             order = self._order()
             frame = order.backward_deadline_ids.filtered(lambda d: d.product_id == self.frame)
@@ -361,5 +376,6 @@ class TestWatch(BackwardCase):
             production.workorder_ids.duration = 10  # ten of the sixty minutes done
             self._run()
             self.assertTrue(frame.is_started)
-            self.assertGreaterEqual(frame.date_expected, fields.Datetime.now() + timedelta(minutes=49))
-            self.assertEqual(frame.downstream_link_ids.state, "at_risk")
+            self.assertEqual(frame.date_expected, frame.date_deadline + timedelta(minutes=20))
+            self.assertEqual(frame.downstream_link_ids.state, "absorbed")
+            self.assertFalse(production.activity_ids, "absorbed: nobody is disturbed")

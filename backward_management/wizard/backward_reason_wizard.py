@@ -36,7 +36,7 @@ class BackwardReasonWizard(models.TransientModel):
                     link=link.name,
                 )
             )
-        if link.state not in ("at_risk", "late", "done_late") and not link.repromise_ids:
+        if link.state not in ("absorbed", "at_risk", "late", "done_late") and not link.repromise_ids:
             raise UserError(_("%(link)s is not late: there is no delay to explain.", link=link.name))
         if self.reason_id.requires_note and not (self.note or "").strip():
             raise UserError(_("The reason “%(reason)s” needs an explanation.", reason=self.reason_id.name))
@@ -44,12 +44,8 @@ class BackwardReasonWizard(models.TransientModel):
         link.repromise_ids.filtered(lambda repromise: not repromise.reason_id).sudo().write(
             {"reason_id": self.reason_id.id, "reason_note": self.note}
         )
-        reason_type = self.env.ref("backward_management.mail_activity_type_delay_reason")
-        document = self.env["backward.watch"]._document(link.upstream_id)
-        if document:
-            document.sudo().activity_ids.filtered(
-                lambda activity: activity.activity_type_id == reason_type and activity.user_id in owners
-            ).action_feedback(feedback=self.reason_id.name)
+        if link.reason_activity_id.exists():
+            link.reason_activity_id.sudo().action_feedback(feedback=self.reason_id.name)
         link.sudo().message_post(
             body=Markup("<p>%s</p>")
             % _(

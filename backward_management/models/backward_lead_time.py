@@ -1,0 +1,133 @@
+"""The lead-time hook: the facts each kind of step lasts, read from Odoo's own hooks.
+
+Vendors come from ``product.product._select_seller`` (quantity, date, unit, vendor), the
+days of purchase, manufacture and pull rules from ``stock.rule._get_lead_days``, work
+orders from their expected duration (a quotation's from ``_get_duration_expected`` of the
+operations): so another addon's override of those counts here too. An addon may also
+override the methods of this model. The durations themselves are computed from these
+facts in ``scheduling/leadtime.py``, for the plan, the quotation check and the watch alike.
+"""
+
+from odoo import _, api, models
+
+from ..scheduling.leadtime import ProductionFacts
+
+
+class BackwardLeadTime(models.AbstractModel):
+    _name = "backward.lead.time"
+    _description = "Backward Management Lead Times"
+
+    # ------------------------------------------------------------ Odoo's own hooks
+
+    @api.model
+    def _rule_delays(self, rule, product, **values):
+        """Odoo's lead days of ``rule`` for ``product``; the stock visibility horizon is not a lead time."""
+        delays, _description = rule.with_context(
+            bypass_delay_description=True, global_visibility_days=0
+        )._get_lead_days(product, **values)
+        return delays
+
+    @api.model
+    def _rule_days(self, rule, product):
+        """The days a transfer made by ``rule`` takes: a pull rule's lead days, a push rule's delay."""
+        if not rule:
+            return 0.0
+        if rule.action in ("pull", "pull_push"):
+            return self._rule_delays(rule, product)["total_delay"]
+        return rule.delay or 0.0
+
+    @api.model
+    def _push_days(self, warehouse, source_location):
+        """The delays of the deliveries Odoo will push after a transfer leaving ``source_location``."""
+        rules = warehouse.delivery_route_id.rule_ids.filtered(
+            lambda rule: rule.action in ("push", "pull_push") and rule.location_src_id != source_location
+        )
+        return sum(rules.mapped("delay"))
+
+    @api.model
+    def _seller(self, product, partner=None, quantity=None, uom=None, date=None):
+        """The vendor price list Odoo would use (``_select_seller``).
+
+        For a given vendor, its own price list even outside its quantities or dates (its
+        lead time still holds); without a vendor (a quotation), the product's first one.
+        """
+        seller = product._select_seller(partner_id=partner or False, quantity=quantity, date=date, uom_id=uom or False)
+        if partner:
+            return seller or product.seller_ids.filtered(lambda info: info.partner_id == partner)[:1]
+        return seller or product.seller_ids[:1]
+
+    @api.model
+    def _buy_rule(self, warehouse, company):
+        rule = warehouse.buy_pull_id
+        if not rule:
+            rule = (
+                self.env["stock.rule"].sudo().search([("action", "=", "buy"), ("company_id", "=", company.id)], limit=1)
+            )
+        return rule
+
+    @api.model
+    def _manufacture_rule(self, warehouse, company):
+        rule = warehouse.manufacture_pull_id
+        if not rule:
+            rule = (
+                self.env["stock.rule"]
+                .sudo()
+                .search([("action", "=", "manufacture"), ("company_id", "=", company.id)], limit=1)
+            )
+        return rule
+
+    # ---------------------------------------------------------------- per kind
+
+    @api.model
+    def _purchase_days(self, product, seller, warehouse, company):
+        """(days, warning) of a purchase: the vendor's lead time and the company's purchase days."""
+        if not seller:
+            return 0.0, _("No vendor price list for this vendor: planned with no vendor lead time.")
+        rule = self._buy_rule(warehouse, company)
+        if rule:
+            return self._rule_delays(rule, product, supplierinfo=seller)["total_delay"], ""
+        return seller.delay + company.po_lead + company.days_to_purchase, ""
+
+    @api.model
+    def _production_facts(self, product, bom, warehouse, company, operations):
+        """The :class:`ProductionFacts` of making ``product`` with ``bom``.
+
+        ``operations``: ``((calendar key, minutes), ...)`` of its work orders. Odoo's days
+        of manufacture are split by kind: preparing components and the security lead are
+        working days of the company, pre-production transfers elapse.
+        """
+        calendar = company.resource_calendar_id
+        rule = self._manufacture_rule(warehouse, company)
+        prepare = bom.days_to_prepare_mo if bom else 0.0
+        if rule and bom:
+            delays = self._rule_delays(rule, product, bom=bom)
+            produce, security = delays["manufacture_delay"], delays["security_lead_days"]
+            other = max(delays["total_delay"] - produce - security - prepare, 0.0)
+        else:
+            produce, security, other = (bom.produce_delay if bom else 0.0), company.manufacturing_lead, 0.0
+        return ProductionFacts(
+            company_calendar=(calendar.id, False),
+            hours_per_day=calendar.hours_per_day or 8.0,
+            prepare_days=prepare,
+            operations=tuple(operations),
+            produce_days=produce,
+            security_days=security,
+            rule_days=other,
+        )
+
+    @api.model
+    def _workcenter_calendar(self, workcenter, company):
+        calendar = workcenter.resource_calendar_id or company.resource_calendar_id
+        return (calendar.id, workcenter.resource_id.id or False)
+
+    @api.model
+    def _quotation_operations(self, bom, product, quantity, company):
+        """The work orders Odoo would create to make ``quantity`` of ``product`` (their minutes)."""
+        return tuple(
+            (
+                self._workcenter_calendar(operation.workcenter_id, company),
+                operation._get_duration_expected(product, quantity),
+            )
+            for operation in bom.operation_ids
+            if not operation._skip_operation_line(product)
+        )
