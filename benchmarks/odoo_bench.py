@@ -6,6 +6,7 @@ the addon (native Odoo) and one with it. Prints figures and ratios; asserts noth
 
 import argparse
 import importlib.util
+import json
 import statistics
 import subprocess
 import time
@@ -95,9 +96,11 @@ def watch_pass(env, factory, links=100_000):
     order.action_confirm()
     watch = env["backward.watch"]
     # settle the orders of the earlier benchmarks first: only the new links are measured
-    while watch._cron_backward_watch():
+    watch._cron_backward_watch()
+    while watch._cron_backward_tell():
         pass
-    line = order.backward_deadline_ids.purchase_line_id[:1]
+    wheels = order.backward_deadline_ids.filtered(lambda deadline: deadline.kind == "purchase")[:1]
+    line = wheels.purchase_line_id
     customer = order.backward_deadline_ids.filtered(lambda d: d.kind == "customer")
     company = env.company.id
     # one purchase step per link, each owing a handover to the order's promise; the
@@ -105,10 +108,10 @@ def watch_pass(env, factory, links=100_000):
     cr.execute(
         """
         INSERT INTO backward_deadline (name, step_key, kind, purchase_line_id, purchase_id, state, company_id,
-               date_deadline, date_start_deadline, date_document_planned, date_document_reference, level)
+               date_deadline, date_start_deadline, date_document_planned, calendar_id, segments, level)
         SELECT 'bench ' || n, 'bench,' || %(line)s || ',' || n, 'purchase', %(line)s, %(purchase)s,
-               'in_progress', %(company)s,
-               %(planned)s, %(planned)s - interval '5 days', %(planned)s, %(planned)s, 2
+               'in_progress', %(company)s, %(deadline)s, %(start)s, %(planned)s, %(calendar)s,
+               %(segments)s::jsonb, 2
           FROM generate_series(1, %(links)s) AS n
         RETURNING id
         """,
@@ -116,7 +119,11 @@ def watch_pass(env, factory, links=100_000):
             "line": line.id,
             "purchase": line.order_id.id,
             "company": company,
+            "deadline": wheels.date_deadline,
+            "start": wheels.date_start_deadline,
             "planned": line.date_planned,
+            "calendar": wheels.calendar_id.id,
+            "segments": json.dumps(wheels.segments),
             "links": links,
         },
     )
@@ -126,7 +133,7 @@ def watch_pass(env, factory, links=100_000):
         INSERT INTO backward_link (name, upstream_id, downstream_id, kind, sale_order_id, state, company_id,
                date_deadline, date_need, notified_state)
         SELECT 'bench', id, %(customer)s, 'purchase', %(order)s, 'open', %(company)s,
-               %(planned)s, %(planned)s + interval '1 day', 'open'
+               %(deadline)s, %(need)s, 'open'
           FROM unnest(%(ids)s) AS id
         RETURNING id
         """,
@@ -135,22 +142,22 @@ def watch_pass(env, factory, links=100_000):
             "order": order.id,
             "company": company,
             "ids": deadline_ids,
-            "planned": line.date_planned,
+            "deadline": wheels.date_deadline,
+            "need": wheels.downstream_link_ids[:1].date_need,
         },
     )
     link_ids = [row[0] for row in cr.fetchall()]
-    cr.execute("UPDATE purchase_order SET state = 'purchase' WHERE id = %s", [line.order_id.id])
+    cr.execute("UPDATE purchase_order SET state = 'purchase', date_approve = now() WHERE id = %s", [line.order_id.id])
     # the benchmark database is a throw-away copy: commit between passes, and vacuum as
     # autovacuum would between two passes of the watch an hour apart
     settle(env)
     first_ms, first_q = measure(env, watch._cron_backward_watch)
     settle(env)
     second_ms, second_q = measure(env, watch._cron_backward_watch)
-    # a vendor moves the date of 1% of the steps by an hour (within their slack)
+    # a vendor moves the date of 1% of the steps by a day (their reference a day earlier)
     cr.execute(
-        "UPDATE backward_deadline SET date_document_reference = date_document_reference + interval '1 hour' "
-        "WHERE id = ANY(%s)",
-        [deadline_ids[: len(deadline_ids) // 100]],
+        "UPDATE backward_deadline SET date_document_planned = %s WHERE id = ANY(%s)",
+        [line.date_planned - timedelta(days=1), deadline_ids[: len(deadline_ids) // 100]],
     )
     settle(env)
     third_ms, third_q = measure(env, watch._cron_backward_watch)

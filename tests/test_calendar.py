@@ -13,6 +13,9 @@ from scheduling import (
     HorizonError,
     WorkCalendar,
     calendar_from_pattern,
+    round_the_clock,
+    week_type_of,
+    weekly_intervals,
 )
 
 from factories import at, local, office, two_shifts
@@ -120,3 +123,39 @@ def test_snapping_lands_on_the_grid_inside_working_time(instant, granularity):
     assert OFFICE.on_grid(down, granularity)
     assert OFFICE.on_grid(up, granularity)
     assert OFFICE.snap_down(up, granularity) == up
+
+
+def test_two_week_calendars_alternate():
+    """Odoo's week parity: a slot of week 0 only works every other week."""
+    monday = date(2026, 6, 1)
+    pattern = (Attendance(0, 8, 12, week_type=week_type_of(monday)),)
+    intervals = weekly_intervals(pattern, "Europe/Brussels", monday, date(2026, 6, 21))
+    assert [date.fromordinal(day) for _start, _end, day in intervals] == [date(2026, 6, 1), date(2026, 6, 15)]
+
+
+def test_attendances_hold_between_their_dates():
+    pattern = (Attendance(0, 8, 12, date_from=date(2026, 6, 8), date_to=date(2026, 6, 15)),)
+    intervals = weekly_intervals(pattern, "UTC", date(2026, 6, 1), date(2026, 6, 30))
+    assert [date.fromordinal(day) for _start, _end, day in intervals] == [date(2026, 6, 8), date(2026, 6, 15)]
+
+
+def test_round_the_clock_works_all_day():
+    calendar = round_the_clock(date(2026, 6, 1), date(2026, 6, 2))
+    assert calendar.working_seconds(*calendar.horizon) == 2 * 86400
+    assert calendar.ceil(calendar.horizon[0] + 10) == calendar.horizon[0] + 10
+
+
+def test_ceil_and_floor_and_grid_edges():
+    calendar = office()
+    friday_evening = at("2026-06-12 19:00")
+    assert local(calendar.ceil(friday_evening)) == "2026-06-15 08:00"
+    assert local(calendar.floor(friday_evening)) == "2026-06-12 17:00"
+    assert local(calendar.snap_up(friday_evening, "day")) == "2026-06-15 17:00"
+    assert local(calendar.snap_up(at("2026-06-12 09:30"), "shift")) == "2026-06-12 12:00"
+    assert calendar.on_grid(at("2026-06-12 17:00"), "day")
+    assert not calendar.on_grid(at("2026-06-12 16:30"), "hour")
+    with pytest.raises(ValueError):
+        calendar.snap_down(at("2026-06-12 10:00"), "minute")
+    with pytest.raises(ValueError):
+        calendar.snap_up(at("2026-06-12 10:00"), "minute")
+    assert "office" in repr(calendar)

@@ -1,9 +1,11 @@
 """Expectations and link verdicts, in working time, against the plan's own arithmetic."""
 
+from datetime import date
+
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scheduling import HOUR, Link, Step, elapsed, plan_backward, work
+from scheduling import HOUR, Attendance, Link, Step, calendar_from_pattern, elapsed, plan_backward, work
 from scheduling.expectation import (
     ABSORBED,
     AT_RISK,
@@ -16,8 +18,13 @@ from scheduling.expectation import (
     LinkFacts,
     StepFacts,
     expect,
+    finish,
+    inside,
     judge,
+    planned_segments,
     shift,
+    start_needed,
+    working_hours,
 )
 from scheduling.states import CANCEL, DONE, IN_PROGRESS, PLANNED
 
@@ -236,3 +243,37 @@ def test_shift_is_symmetric():
     # eight office hours later: the end of Thursday morning (the earliest such instant)
     assert local(later) == "2026-06-18 12:00"
     assert shift(OFFICE, later, at("2026-06-11 09:00"), at("2026-06-10 09:00")) == anchor
+
+
+def test_off_the_calendar_the_engine_stays_on_its_edges():
+    """Dates beyond the calendars (a typo in a year) are clamped, never a crash."""
+    short = calendar_from_pattern(
+        [Attendance(day, 8, 17) for day in range(5)], "UTC", date(2026, 6, 1), date(2026, 6, 5)
+    )
+    low, high = short.horizon
+    assert shift(short, high - HOUR, low, high) == high
+    assert shift(short, low + HOUR, high, low) == low
+    assert finish((work(short, 100),), low) == high
+    assert start_needed((work(short, 100),), high) == low
+    assert inside(short, high + 86400) == high + 86400
+    assert working_hours(short, low - 86400, high + 86400) == 45
+    assert planned_segments(short, (), low, low + 2 * HOUR)[0].seconds == 2 * HOUR
+    assert planned_segments(short, (), None, low) == ()
+    late = StepFacts(short, (work(short, 100),), high, low, PLANNED, components_waiting=True)
+    expectation = expect(late, high - HOUR)
+    assert expectation.expected == high and expectation.issue == COMPONENTS_MISSING
+    started = StepFacts(short, deadline=high, state=IN_PROGRESS, remaining=(work(short, 100),))
+    assert expect(started, low).expected == high
+
+
+def test_a_done_link_and_a_link_without_deadline():
+    deadline = at("2026-06-17 13:00")
+    done = LinkFacts(OFFICE, deadline, None, Expectation(DONE, deadline - HOUR, deadline - HOUR, True))
+    assert judge(done, deadline).state == "done"
+    late = LinkFacts(OFFICE, deadline, None, Expectation(DONE, deadline + HOUR, deadline + HOUR, True))
+    verdict = judge(late, deadline + 2 * HOUR)
+    assert (verdict.state, verdict.lateness_hours, verdict.handover) == ("done_late", 1.0, deadline + HOUR)
+    open_ended = LinkFacts(OFFICE, None, None, Expectation(IN_PROGRESS, deadline, is_started=True))
+    assert judge(open_ended, deadline).state == OPEN
+    cancelled = LinkFacts(OFFICE, deadline, None, Expectation(IN_PROGRESS, deadline), down_state=CANCEL)
+    assert judge(cancelled, deadline).state == CANCEL

@@ -3,6 +3,7 @@ from . import res_company
 from . import res_config_settings
 from . import resource_calendar
 from . import product_supplierinfo
+from . import lead_time_sources
 from . import res_partner
 from . import res_users
 from . import backward_team

@@ -234,20 +234,20 @@ class BackwardChainReader(models.AbstractModel):
         to_customer = any(move["usage"] == "customer" for move in step.moves)
         code = row["picking_code"]
         step.kind = "delivery" if to_customer or code == "outgoing" else "receipt" if code == "incoming" else "transfer"
-        Rule, Product = self.env["stock.rule"].sudo(), self.env["product.product"].sudo()
         rule_days = max(
             (
-                lead_time._rule_days(Rule.browse(move["rule_id"]), Product.browse(move["product_id"]))
+                lead_time._cached_rule_days(move["rule_id"], move["product_id"])
                 for move in step.moves
+                if move["rule_id"]
             ),
             default=0.0,
         )
         security = company.security_lead if step.kind == "delivery" or step.is_tail else 0.0
         push = 0.0
-        if step.is_tail and step.kind != "delivery":
+        warehouse_id = row["picking_warehouse_id"] or row["warehouse_id"]
+        if step.is_tail and step.kind != "delivery" and warehouse_id:
             # the steps Odoo will push after this one (pack, ship) are not documents yet
-            warehouse = self.env["stock.warehouse"].sudo().browse(row["picking_warehouse_id"] or row["warehouse_id"])
-            push = lead_time._push_days(warehouse, self.env["stock.location"].browse(row["location_id"]))
+            push = lead_time._cached_push_days(warehouse_id, row["location_id"])
         step.segments = leadtime.transfer_segments(step.calendar_key, rule_days, security, push)
         order = next((orders_by_id[o] for o in sorted(step.orders) if o in orders_by_id), None)
         fallback = order.user_id.id if order and step.kind == "delivery" else 0
@@ -259,14 +259,9 @@ class BackwardChainReader(models.AbstractModel):
     def _load_productions(self, chain, companies, workorders):
         lead_time = self.env["backward.lead.time"].sudo()
         steps = [step for step in chain.steps.values() if step.model == PRODUCTION]
-        productions = {
-            production.id: production
-            for production in self.env["mrp.production"].sudo().browse([step.res_id for step in steps])
-        }
         for step in steps:
             row = step.moves[0]
             company = companies[row["production_company_id"]]
-            production = productions[step.res_id]
             step.kind = "production"
             step.company_id = company.id
             step.name = row["production_name"]
@@ -278,8 +273,8 @@ class BackwardChainReader(models.AbstractModel):
                 )
                 for order in workorders[step.res_id]
             ]
-            facts = lead_time._production_facts(
-                production.product_id, production.bom_id, production.picking_type_id.warehouse_id, company, operations
+            facts = lead_time._cached_production_facts(
+                row["production_product_id"], row["bom_id"], row["production_warehouse_id"], company.id, operations
             )
             step.segments = leadtime.production_segments(facts)
             step.calendar_key = step.segments[-1][1]
@@ -315,17 +310,15 @@ class BackwardChainReader(models.AbstractModel):
                 return workorder["backward_owner_id"], "workcenter"
             if workorder["team_manager_id"]:
                 return workorder["team_manager_id"], "team"
-        manager = company._backward_production_manager()
-        return (manager.id, "manager") if manager else (0, "")
+        manager_id = company._backward_production_manager_id()
+        return (manager_id, "manager") if manager_id else (0, "")
 
     def _load_purchase_lines(self, chain, companies, purchase_lines):
         lead_time = self.env["backward.lead.time"].sudo()
         steps = [step for step in chain.steps.values() if step.model == PURCHASE_LINE]
-        lines = {line.id: line for line in self.env["purchase.order.line"].sudo().browse([s.res_id for s in steps])}
         for step in steps:
             row = purchase_lines[step.res_id]
             company = companies[row["company_id"]]
-            line = lines[step.res_id]
             step.kind = "purchase"
             step.company_id = company.id
             step.name = f"{row['order_name']}: {row['default_code'] or row['product_name']}"
@@ -335,11 +328,15 @@ class BackwardChainReader(models.AbstractModel):
             step.calendar_key = self._company_calendar(company)
             step.purchase_id = row["order_id"]
             step.document_planned = row["date_planned"]
-            seller = lead_time._seller(
-                line.product_id, line.partner_id, line.product_qty, line.product_uom, line.order_id.date_order.date()
+            days, step.warning = lead_time._cached_purchase_days(
+                row["product_id"],
+                row["partner_id"],
+                row["product_qty"],
+                row["product_uom"],
+                row["date_order"].date(),
+                row["warehouse_id"] or False,
+                company.id,
             )
-            warehouse = line.order_id.picking_type_id.warehouse_id
-            days, step.warning = lead_time._purchase_days(line.product_id, seller, warehouse, company)
             step.segments = leadtime.purchase_segments(step.calendar_key, vendor_days=days)
             step.state = states.purchase_line_state(
                 row["state"], row["line_state"], row["moves_open"], row["moves_done"], row["moves_cancelled"]

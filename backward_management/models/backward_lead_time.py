@@ -6,9 +6,13 @@ orders from their expected duration (a quotation's from ``_get_duration_expected
 operations): so another addon's override of those counts here too. An addon may also
 override the methods of this model. The durations themselves are computed from these
 facts in ``scheduling/leadtime.py``, for the plan, the quotation check and the watch alike.
+
+The facts are kept in Odoo's cache per product, vendor, quantity, date, rule and bill of
+materials: re-planning an order costs no query for them. Changing a vendor's price list, a
+rule, a route, a bill of materials, a warehouse or a company's lead times clears it.
 """
 
-from odoo import _, api, models
+from odoo import _, api, models, tools
 
 from ..scheduling.leadtime import ProductionFacts
 
@@ -89,22 +93,26 @@ class BackwardLeadTime(models.AbstractModel):
         return seller.delay + company.po_lead + company.days_to_purchase, ""
 
     @api.model
-    def _production_facts(self, product, bom, warehouse, company, operations):
-        """The :class:`ProductionFacts` of making ``product`` with ``bom``.
+    def _production_days(self, product, bom, warehouse, company):
+        """(prepare, produce, security, other) days of making ``product`` with ``bom``.
 
-        ``operations``: ``((calendar key, minutes), ...)`` of its work orders. Odoo's days
-        of manufacture are split by kind: preparing components and the security lead are
-        working days of the company, pre-production transfers elapse.
+        Odoo's days of manufacture are split by kind: preparing components and the
+        security lead are working days of the company, pre-production transfers elapse.
         """
-        calendar = company.resource_calendar_id
         rule = self._manufacture_rule(warehouse, company)
         prepare = bom.days_to_prepare_mo if bom else 0.0
         if rule and bom:
             delays = self._rule_delays(rule, product, bom=bom)
             produce, security = delays["manufacture_delay"], delays["security_lead_days"]
-            other = max(delays["total_delay"] - produce - security - prepare, 0.0)
-        else:
-            produce, security, other = (bom.produce_delay if bom else 0.0), company.manufacturing_lead, 0.0
+            return prepare, produce, security, max(delays["total_delay"] - produce - security - prepare, 0.0)
+        return prepare, (bom.produce_delay if bom else 0.0), company.manufacturing_lead, 0.0
+
+    @api.model
+    def _production_facts(self, product, bom, warehouse, company, operations):
+        """The :class:`ProductionFacts` of making ``product`` with ``bom`` and ``operations``
+        (``((calendar key, minutes), ...)`` of its work orders)."""
+        calendar = company.resource_calendar_id
+        prepare, produce, security, other = self._production_days(product, bom, warehouse, company)
         return ProductionFacts(
             company_calendar=(calendar.id, False),
             hours_per_day=calendar.hours_per_day or 8.0,
@@ -130,4 +138,62 @@ class BackwardLeadTime(models.AbstractModel):
             )
             for operation in bom.operation_ids
             if not operation._skip_operation_line(product)
+        )
+
+    # ------------------------------------------- the same facts, cached by their ids
+
+    @api.model
+    @tools.ormcache("rule_id", "product_id")
+    def _cached_rule_days(self, rule_id, product_id):
+        return self._rule_days(self.env["stock.rule"].browse(rule_id), self.env["product.product"].browse(product_id))
+
+    @api.model
+    @tools.ormcache("warehouse_id", "location_id")
+    def _cached_push_days(self, warehouse_id, location_id):
+        return self._push_days(
+            self.env["stock.warehouse"].browse(warehouse_id), self.env["stock.location"].browse(location_id)
+        )
+
+    @api.model
+    @tools.ormcache("product_id", "partner_id", "quantity", "uom_id", "date", "warehouse_id", "company_id")
+    def _cached_purchase_days(self, product_id, partner_id, quantity, uom_id, date, warehouse_id, company_id):
+        """(days, warning) of buying ``quantity`` of a product from a vendor, on ``date``."""
+        product = self.env["product.product"].browse(product_id)
+        seller = self._seller(
+            product, self.env["res.partner"].browse(partner_id), quantity, self.env["uom.uom"].browse(uom_id), date
+        )
+        return self._purchase_days(
+            product,
+            seller,
+            self.env["stock.warehouse"].browse(warehouse_id),
+            self.env["res.company"].browse(company_id),
+        )
+
+    @api.model
+    @tools.ormcache("product_id", "bom_id", "warehouse_id", "company_id")
+    def _cached_production_days(self, product_id, bom_id, warehouse_id, company_id):
+        """(calendar id, hours a day, prepare, produce, security, other days) of a manufacturing order."""
+        company = self.env["res.company"].browse(company_id)
+        days = self._production_days(
+            self.env["product.product"].browse(product_id),
+            self.env["mrp.bom"].browse(bom_id),
+            self.env["stock.warehouse"].browse(warehouse_id),
+            company,
+        )
+        calendar = company.resource_calendar_id
+        return (calendar.id, calendar.hours_per_day or 8.0, *days)
+
+    @api.model
+    def _cached_production_facts(self, product_id, bom_id, warehouse_id, company_id, operations):
+        calendar_id, per_day, prepare, produce, security, other = self._cached_production_days(
+            product_id, bom_id or False, warehouse_id or False, company_id
+        )
+        return ProductionFacts(
+            company_calendar=(calendar_id, False),
+            hours_per_day=per_day,
+            prepare_days=prepare,
+            operations=tuple(operations),
+            produce_days=produce,
+            security_days=security,
+            rule_days=other,
         )

@@ -86,7 +86,7 @@ class BackwardPlanWriter(models.AbstractModel):
         return existing, links
 
     def _write_plan(self, chain, orders, existing, links, plan, forward, core, now, reason, caps):
-        core_steps, core_links, _edges = core
+        core_steps, core_links, _edges, calendars = core
         Deadline = self.env["backward.deadline"].sudo()
         existing_by_key = {deadline.step_key: deadline for deadline in existing}
         driving_orders = chains.driving_orders(chain, plan, core_links, caps)
@@ -134,7 +134,7 @@ class BackwardPlanWriter(models.AbstractModel):
         # a re-plan: the watch reads the documents' reality and judges the links at once;
         # a first plan is new on both sides and left to the next pass of the watch
         if any(step_key(SALE, order.id) in existing_by_key for order in orders):
-            self.env["backward.watch"]._evaluate(chain_deadline_ids)
+            self.env["backward.watch"]._evaluate(chain_deadline_ids, calendars)
         # 3. the orders' own summary, and the chatter of the documents that moved
         changed_orders = set(vanished.sale_order_ids.ids)
         for key in set(changes) | {vals["step_key"] for vals in to_create}:

@@ -172,7 +172,7 @@ class BackwardPlanner(models.AbstractModel):
                 plan = scheduling.plan_backward(core_steps, core_links, granularity)
                 self._expect_started(active, core_steps, plan, references or {}, calendars, now)
                 forward = scheduling.plan_forward(core_steps, core_links, granularity, now)
-                return plan, forward, (core_steps, core_links, edges)
+                return plan, forward, (core_steps, core_links, edges, calendars)
             except scheduling.HorizonError:
                 continue
             except scheduling.CycleError as error:

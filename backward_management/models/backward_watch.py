@@ -16,8 +16,13 @@ Two scheduled actions:
 A second pass with nothing new writes and tells nothing.
 """
 
+import csv
+import io
+import json
 import logging
 from datetime import timedelta
+
+import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -25,6 +30,8 @@ from odoo.tools import SQL
 from ..scheduling import expectation as engine
 from ..scheduling import from_timestamp, to_timestamp
 from ..scheduling.leadtime import core_segments, decode, remaining_segments
+from ..scheduling.timestamps import EPOCH, SECOND
+from . import backward_watch_facts as F
 
 _logger = logging.getLogger(__name__)
 
@@ -38,6 +45,10 @@ WATCH_LOCK, TELL_LOCK = 0x4261636B, 0x4261636C
 RETRY_AFTER = timedelta(hours=1)
 # Dates far from now are read as this far: a typo in a year must not stretch the calendars.
 HORIZON = 3 * 365 * 86400
+# From this many rows, a write goes through a temporary table filled by COPY.
+COPY_FROM = 2000
+# How long a write waits for rows a user holds before it skips them.
+LOCK_WAIT = "500ms"
 STEP_FIELDS = ("state", "date_done", "date_expected", "is_started", "expectation_issue")
 LINK_FIELDS = (
     "state",
@@ -52,8 +63,19 @@ LINK_FIELDS = (
 )
 
 
+_TS = {}
+
+
 def _ts(moment):
-    return to_timestamp(moment) if moment else None
+    """A date as a timestamp; memoised, since a pass meets the same grid dates again and again."""
+    if not moment:
+        return None
+    instant = _TS.get(moment)
+    if instant is None:
+        if len(_TS) > 500_000:
+            _TS.clear()
+        instant = _TS[moment] = (moment - EPOCH) // SECOND
+    return instant
 
 
 def _dt(instant):
@@ -99,164 +121,218 @@ class BackwardWatch(models.AbstractModel):
     # -------------------------------------------------------------- the evaluation
 
     @api.model
-    def _evaluate(self, deadline_ids=None):
+    def _evaluate(self, deadline_ids=None, calendars=None):
         """Expectations of the open steps and verdicts of the live links (all, or those of
-        ``deadline_ids``), written where they changed. Returns the ids of the steps that changed."""
+        ``deadline_ids``), written where they changed. Returns the ids of the steps that changed.
+
+        ``calendars``: those the planner just built for these steps, when it calls.
+        """
         self.env.flush_all()
-        self.env.cr.execute(NO_JIT)
+        if deadline_ids is None:
+            self.env.cr.execute(NO_JIT)
         now = to_timestamp(fields.Datetime.now())
-        facts = self.env["backward.watch.facts"]
-        step_rows = facts._step_rows(deadline_ids)
-        link_rows = facts._link_rows(deadline_ids)
-        context = _Context(self._calendars(step_rows, link_rows, now))
+        reader = self.env["backward.watch.facts"]
+        step_rows, receipts, work_left = reader._step_rows(deadline_ids)
+        link_rows = reader._link_rows(deadline_ids)
+        evaluated = {row[F.S_ID] for row in step_rows}
+        upstreams = reader._upstream_rows({row[F.L_UP] for row in link_rows} - evaluated)
+        keys = self._calendar_keys(step_rows, upstreams.values(), work_left)
+        if calendars is None or not keys <= set(calendars):
+            calendars = self._calendars(keys, step_rows, link_rows, upstreams.values(), now)
+        context = _Context(calendars)
         expectations, step_changes = {}, []
         for row in step_rows:
-            calendar, segments = context.step(row["calendar_id"], row["segments"])
-            segments = engine.planned_segments(
-                calendar, segments, _ts(row["date_start_deadline"]), _ts(row["date_deadline"])
-            )
-            expected = engine.expect(self._step_facts(facts, context, row, calendar, segments), now)
-            expectations[row["id"]] = (expected, calendar, segments)
-            if self._step_changed(row, expected):
+            expected = engine.expect(self._step_facts(reader, context, row, receipts, work_left), now)
+            expectations[row[F.S_ID]] = expected
+            if self._step_changed(context, row, expected):
                 step_changes.append((row, expected))
-        changed = self._write_steps(step_changes)
-        self._repromises([change for change in step_changes if change[0]["id"] in changed], link_rows, expectations)
+        changed = set(self._write_steps(step_changes))
+        self._repromises([change for change in step_changes if change[0][F.S_ID] in changed], link_rows, context)
         self._mark_projections(changed)
         link_changes = []
         for row in link_rows:
-            verdict = engine.judge(self._link_facts(context, row, expectations), now)
-            if self._link_changed(row, verdict):
+            verdict = engine.judge(self._link_facts(context, row, expectations, upstreams), now)
+            if self._link_changed(context, row, verdict):
                 link_changes.append((row, verdict))
         self._write_links(link_changes)
         return changed
 
-    def _calendars(self, step_rows, link_rows, now):
-        """The working calendars of every step, over the span of their dates."""
-        keys, instants = set(), [now]
-        for row in step_rows:
-            keys |= _step_keys(row["calendar_id"], row["segments"])
-            keys |= {key for key, _minutes in row["work_left"] or ()}
-            instants += [
-                _ts(row[name])
-                for name in ("date_deadline", "date_start_deadline", "date_planned", "date_document_planned")
-                if row[name]
-            ]
-        for row in link_rows:
-            keys |= _step_keys(row["up_calendar_id"], row["up_segments"])
-            instants += [_ts(row[name]) for name in ("date_deadline", "date_need", "up_done") if row[name]]
-        instants = [min(max(instant, now - HORIZON), now + HORIZON) for instant in instants]
-        return self.env["backward.planner"]._calendars(keys, min(instants), max(instants), 62) if keys else {}
+    @staticmethod
+    def _calendar_keys(step_rows, upstream_rows, work_left):
+        pairs = {(row[F.S_CALENDAR], row[F.S_SEGMENTS]) for row in step_rows}
+        pairs |= {(row[F.U_CALENDAR], row[F.U_SEGMENTS]) for row in upstream_rows}
+        keys = set().union(*(_step_keys(calendar_id, stored) for calendar_id, stored in pairs))
+        for work in work_left.values():
+            keys |= {key for key, _minutes in work}
+        return keys
 
-    def _step_facts(self, facts, context, row, calendar, segments):
-        state = facts._document_state(row)
-        done_at, document_date, ordered_at = facts._document_dates(row)
-        work_left = row["work_left"]
+    def _calendars(self, keys, step_rows, link_rows, upstream_rows, now):
+        """The working calendars of every step, over the span of their dates."""
+        moments = [
+            moment
+            for row in step_rows
+            for moment in (row[F.S_DEADLINE], row[F.S_START], row[F.S_DOCUMENT_DATE], row[F.S_REFERENCE])
+            if moment
+        ]
+        moments += [moment for row in link_rows for moment in (row[F.L_DEADLINE], row[F.L_NEED]) if moment]
+        moments += [row[F.U_DONE] for row in upstream_rows if row[F.U_DONE]]
+        low = min(_ts(min(moments)), now) if moments else now
+        high = max(_ts(max(moments)), now) if moments else now
+        low, high = max(low, now - HORIZON), min(high, now + HORIZON)
+        return self.env["backward.planner"]._calendars(keys, low, high, 62) if keys else {}
+
+    def _step_facts(self, reader, context, row, receipts, work_left):
+        calendar, segments = context.step(row[F.S_CALENDAR], row[F.S_SEGMENTS])
+        deadline, start = _ts(row[F.S_DEADLINE]), _ts(row[F.S_START])
+        context.remember(row[F.S_ID], calendar, segments, start, deadline)
+        state = reader._document_state(row, receipts)
+        left = work_left.get(row[F.S_DOCUMENT]) if row[F.S_KIND] == "production" else None
         return engine.document_facts(
-            row["kind"],
+            row[F.S_KIND],
             state,
             calendar,
-            segments,
-            _ts(row["date_deadline"]),
-            _ts(row["date_start_deadline"]),
-            done_at=_ts(done_at) if state == engine.DONE else None,
-            document_date=_ts(document_date),
-            reference=_ts(row["date_document_planned"]),
-            ordered_at=_ts(ordered_at),
-            remaining=context.segments(remaining_segments(work_left)) if work_left is not None else None,
-            components_waiting=row["reservation_state"] in ("confirmed", "waiting"),
+            engine.planned_segments(calendar, segments, start, deadline),
+            deadline,
+            start,
+            done_at=_ts(reader._document_done(row, receipts)) if state == engine.DONE else None,
+            document_date=_ts(row[F.S_DOCUMENT_DATE]),
+            reference=_ts(row[F.S_REFERENCE]),
+            ordered_at=_ts(row[F.S_ORDERED]),
+            remaining=context.segments(remaining_segments(left)) if left is not None else None,
+            components_waiting=row[F.S_RESERVATION] in ("confirmed", "waiting"),
         )
 
     @staticmethod
-    def _step_changed(row, expected):
+    def _step_changed(context, row, expected):
         return (
-            row["state"] != expected.state
-            or row["date_expected"] != _dt(expected.expected)
-            or (expected.state == engine.DONE and row["date_done"] != _dt(expected.done_at))
-            or bool(row["is_started"]) != expected.is_started
-            or (row["expectation_issue"] or None) != expected.issue
+            row[F.S_STATE] != expected.state
+            or _ts(row[F.S_EXPECTED]) != expected.expected
+            or (expected.state == engine.DONE and _ts(row[F.S_DONE]) != expected.done_at)
+            or bool(row[F.S_STARTED]) != expected.is_started
+            or (row[F.S_ISSUE] or None) != expected.issue
         )
 
-    def _link_facts(self, context, row, expectations):
-        up = expectations.get(row["upstream_id"])
-        if up:
-            expected, calendar, segments = up
+    def _link_facts(self, context, row, expectations, upstreams):
+        up_id = row[F.L_UP]
+        expected = expectations.get(up_id)
+        up = upstreams.get(up_id)
+        if expected is not None:
+            calendar, segments, start_by, deadline = context.of_step(up_id)
         else:
-            calendar, segments = context.step(row["up_calendar_id"], row["up_segments"])
-            segments = engine.planned_segments(calendar, segments, _ts(row["up_start_by"]), _ts(row["up_deadline"]))
+            calendar, segments = context.step(up[F.U_CALENDAR], up[F.U_SEGMENTS])
+            start_by, deadline = _ts(up[F.U_START]), _ts(up[F.U_DEADLINE])
             expected = engine.Expectation(
-                row["up_state"],
-                _ts(row["up_expected"]),
-                _ts(row["up_done"]),
-                bool(row["up_started"]),
-                row["up_issue"] or None,
+                up[F.U_STATE], _ts(up[F.U_EXPECTED]), _ts(up[F.U_DONE]), bool(up[F.U_STARTED]), up[F.U_ISSUE] or None
             )
-        down = expectations.get(row["downstream_id"])
-        deadline = _ts(row["date_deadline"])
+        down = expectations.get(row[F.L_DOWN])
+        link_deadline = _ts(row[F.L_DEADLINE])
         start_needed = None
-        if deadline is not None and not expected.is_started:
-            start_needed = engine.start_needed(segments, deadline)
+        if link_deadline is not None and not expected.is_started:
+            segments = engine.planned_segments(calendar, segments, start_by, deadline)
+            start_needed = engine.start_needed(segments, link_deadline)
         return engine.LinkFacts(
             calendar,
-            deadline,
-            _ts(row["date_need"]),
+            link_deadline,
+            _ts(row[F.L_NEED]),
             expected,
             start_needed=start_needed,
-            projected=_ts(row["up_projected"]),
-            down_state=down[0].state if down else row["down_state"],
-            margin=(row["margin"] or 0.0) * 3600,
-            order_late=row["order_late"],
+            projected=_ts(row[F.L_PROJECTED]),
+            down_state=down.state if down is not None else row[F.L_DOWN_STATE],
+            margin=(row[F.L_MARGIN] or 0.0) * 3600,
+            order_late=row[F.L_ORDER_LATE],
         )
 
     @staticmethod
-    def _link_changed(row, verdict):
+    def _link_changed(context, row, verdict):
         return (
-            row["state"] != verdict.state
-            or row["date_expected"] != _dt(verdict.expected)
-            or round(row["delay_hours"] or 0.0, 2) != round(verdict.delay_hours, 2)
-            or bool(row["is_absorbed"]) != verdict.absorbed
-            or bool(row["endangers_promise"]) != verdict.endangers
-            or row["date_handover"] != _dt(verdict.handover)
-            or round(row["lateness_hours"] or 0.0, 2) != round(verdict.lateness_hours, 2)
+            row[F.L_STATE] != verdict.state
+            or _ts(row[F.L_EXPECTED]) != verdict.expected
+            or round(row[F.L_DELAY] or 0.0, 2) != round(verdict.delay_hours, 2)
+            or bool(row[F.L_ABSORBED]) != verdict.absorbed
+            or bool(row[F.L_ENDANGERS]) != verdict.endangers
+            or _ts(row[F.L_HANDOVER]) != verdict.handover
+            or round(row[F.L_LATENESS] or 0.0, 2) != round(verdict.lateness_hours, 2)
         )
 
     # ------------------------------------------------------------------ the writes
 
     def _write_rows(self, table, columns, rows):
-        """Write ``rows`` (tuples: id, then ``columns``) in one statement; rows locked by
-        another transaction (a user changing them now) are skipped. Returns the ids written."""
+        """Write ``rows`` (tuples: id, then ``columns``) in a few statements whatever their
+        number; rows locked by another transaction (a user changing them now) are skipped
+        and judged at the next pass. Returns the ids written."""
         if not rows:
             return []
         names = [name for name, _type in columns]
-        values = SQL(", ").join(
-            SQL(f"%s::{column_type}[]", [row[index + 1] for row in rows])
-            for index, (_name, column_type) in enumerate(columns)
+        source = self._rows_source(table, columns, rows)
+        assignments = SQL(", ").join(SQL("%s = v.%s", SQL.identifier(n), SQL.identifier(n)) for n in names)
+        table_sql = SQL.identifier(table)
+        skip_locked = SQL(
+            """
+            WITH v AS (%(source)s),
+                 locked AS (SELECT t.id FROM %(table)s t JOIN v ON v.id = t.id FOR NO KEY UPDATE OF t SKIP LOCKED)
+            UPDATE %(table)s t SET %(assignments)s FROM v JOIN locked ON locked.id = v.id
+             WHERE t.id = v.id
+            RETURNING t.id
+            """,
+            source=source,
+            table=table_sql,
+            assignments=assignments,
         )
+        if len(rows) < COPY_FROM:
+            self.env.cr.execute(skip_locked)
+            return [row[0] for row in self.env.cr.fetchall()]
+        try:
+            # many rows, usually held by nobody: update them at once, without locking them first
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL("SELECT set_config('lock_timeout', %s, true)", LOCK_WAIT))
+                self.env.cr.execute(
+                    SQL(
+                        "WITH v AS (%s) UPDATE %s t SET %s FROM v WHERE t.id = v.id RETURNING t.id",
+                        source,
+                        table_sql,
+                        assignments,
+                    )
+                )
+                written = [row[0] for row in self.env.cr.fetchall()]
+        except psycopg2.errors.LockNotAvailable:
+            # someone holds some of them: write the others, skip those
+            self.env.cr.execute(skip_locked)
+            written = [row[0] for row in self.env.cr.fetchall()]
+        finally:
+            self.env.cr.execute(SQL("SELECT set_config('lock_timeout', %s, true)", "0"))
+        self.env.cr.execute(SQL("DROP TABLE %s", SQL.identifier(f"{table}_watch")))
+        return written
+
+    def _rows_source(self, table, columns, rows):
+        """The rows as a relation: arrays for a few, a temporary table filled by COPY for many."""
+        names = SQL(", ").join(SQL.identifier(name) for name, _type in columns)
+        if len(rows) < COPY_FROM:
+            values = SQL(", ").join(
+                SQL(f"%s::{column_type}[]", [row[index + 1] for row in rows])
+                for index, (_name, column_type) in enumerate(columns)
+            )
+            return SQL("SELECT * FROM unnest(%s::int4[], %s) AS v(id, %s)", [row[0] for row in rows], values, names)
+        temporary = SQL.identifier(f"{table}_watch")
         self.env.cr.execute(
             SQL(
-                """
-                WITH v AS (SELECT * FROM unnest(%(ids)s::int4[], %(values)s) AS v(id, %(names)s)),
-                     locked AS (SELECT t.id FROM %(table)s t JOIN v ON v.id = t.id
-                                   FOR NO KEY UPDATE OF t SKIP LOCKED)
-                UPDATE %(table)s t SET %(assignments)s
-                  FROM v JOIN locked ON locked.id = v.id
-                 WHERE t.id = v.id
-                RETURNING t.id
-                """,
-                ids=[row[0] for row in rows],
-                values=values,
-                names=SQL(", ").join(SQL.identifier(name) for name in names),
-                table=SQL.identifier(table),
-                assignments=SQL(", ").join(SQL("%s = v.%s", SQL.identifier(n), SQL.identifier(n)) for n in names),
+                "CREATE TEMPORARY TABLE %s (id int4, %s)",
+                temporary,
+                SQL(", ").join(SQL(f"%s {column_type}", SQL.identifier(name)) for name, column_type in columns),
             )
         )
-        return [row[0] for row in self.env.cr.fetchall()]
+        buffer = io.StringIO()
+        # CSV: an empty field is NULL, booleans read as true/false (C-speed writer)
+        csv.writer(buffer, delimiter="\t", lineterminator="\n").writerows(rows)
+        buffer.seek(0)
+        self.env.cr.copy_expert(f"COPY {table}_watch FROM STDIN WITH (FORMAT csv, DELIMITER E'\\t')", buffer)
+        return SQL("SELECT * FROM %s", temporary)
 
     def _write_steps(self, changes):
         rows = [
             (
-                row["id"],
+                row[F.S_ID],
                 expected.state,
-                _dt(expected.done_at) if expected.state == engine.DONE else row["date_done"],
+                _dt(expected.done_at) if expected.state == engine.DONE else row[F.S_DONE],
                 _dt(expected.expected),
                 expected.is_started,
                 expected.issue,
@@ -278,7 +354,7 @@ class BackwardWatch(models.AbstractModel):
     def _write_links(self, changes):
         rows = [
             (
-                row["id"],
+                row[F.L_ID],
                 verdict.state,
                 _dt(verdict.expected),
                 round(verdict.delay_hours, 4),
@@ -307,25 +383,25 @@ class BackwardWatch(models.AbstractModel):
             self.env["backward.link"].invalidate_model(list(LINK_FIELDS))
         return written
 
-    def _repromises(self, changes, link_rows, expectations):
+    def _repromises(self, changes, link_rows, context):
         """A document moved its own date past the need of a link it owes: a re-promise."""
         later = {
-            row["id"]: (row["date_expected"], expected)
+            row[F.S_ID]: (row[F.S_EXPECTED], expected)
             for row, expected in changes
             if expected.from_document
             and expected.expected is not None
-            and (not row["date_expected"] or _dt(expected.expected) > row["date_expected"])
+            and (not row[F.S_EXPECTED] or expected.expected > _ts(row[F.S_EXPECTED]))
         }
         moves = {}
         for link in link_rows:
-            if link["upstream_id"] not in later or not link["date_need"]:
+            if link[F.L_UP] not in later or not link[F.L_NEED]:
                 continue
-            old, expected = later[link["upstream_id"]]
-            new = _dt(expected.expected)
-            if new > link["date_need"] and (not old or old <= link["date_need"]):
-                calendar = expectations[link["upstream_id"]][1]
-                hours = engine.working_hours(calendar, _ts(link["date_deadline"]), expected.expected)
-                moves[link["id"]] = (old, new, hours)
+            old, expected = later[link[F.L_UP]]
+            need = _ts(link[F.L_NEED])
+            if expected.expected > need and (not old or _ts(old) <= need):
+                calendar = context.of_step(link[F.L_UP])[0]
+                hours = engine.working_hours(calendar, _ts(link[F.L_DEADLINE]), expected.expected)
+                moves[link[F.L_ID]] = (old, _dt(expected.expected), hours)
         if moves:
             links = self.env["backward.link"].sudo().browse(list(moves))
             self.env["backward.notifier"]._record_repromises({link: moves[link.id] for link in links})
@@ -428,10 +504,10 @@ class BackwardWatch(models.AbstractModel):
         return done
 
 
-def _step_keys(calendar_id, segments):
-    keys = {(calendar_id, False)}
-    keys |= {key for _kind, key, _hours in decode(segments)}
-    return keys
+def _step_keys(calendar_id, stored):
+    """The calendars a step counts on: its segments', else its own (see _Context.step)."""
+    keys = {key for _kind, key, _hours in decode(json.loads(stored) if stored else ())}
+    return keys or {(calendar_id, False)}
 
 
 class _Context:
@@ -440,19 +516,24 @@ class _Context:
     def __init__(self, calendars):
         self.calendars = calendars
         self._steps = {}
+        self._of_step = {}
 
     def segments(self, segments):
         return core_segments(segments, self.calendars)
 
     def step(self, calendar_id, stored):
         """(calendar, core segments) of a step: its deadlines' calendar is its last segment's."""
-        key = (calendar_id, _freeze(stored))
-        if key not in self._steps:
-            segments = decode(stored)
+        key = (calendar_id, stored)
+        found = self._steps.get(key)
+        if found is None:
+            segments = decode(json.loads(stored) if stored else ())
             calendar_key = segments[-1][1] if segments else (calendar_id, False)
-            self._steps[key] = (self.calendars[calendar_key], core_segments(segments, self.calendars))
-        return self._steps[key]
+            found = self._steps[key] = (self.calendars[calendar_key], core_segments(segments, self.calendars))
+        return found
 
+    def remember(self, step_id, calendar, segments, start_by, deadline):
+        self._of_step[step_id] = (calendar, segments, start_by, deadline)
 
-def _freeze(stored):
-    return tuple(tuple(segment) for segment in stored or ())
+    def of_step(self, step_id):
+        """(calendar, segments, start by, deadline) of a step evaluated in this pass."""
+        return self._of_step[step_id]

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 GRANULARITY_SELECTION = [
@@ -6,6 +6,17 @@ GRANULARITY_SELECTION = [
     ("shift", "Shift (end of an attendance slot)"),
     ("hour", "Hour"),
 ]
+# Company fields the planner's cached lead times and owners depend on.
+LEAD_FIELDS = frozenset(
+    {
+        "security_lead",
+        "po_lead",
+        "days_to_purchase",
+        "manufacturing_lead",
+        "resource_calendar_id",
+        "backward_production_owner_id",
+    }
+)
 # Link kinds are named after the upstream step that owes the handover.
 LINK_KINDS = ("purchase", "production", "transfer", "delivery")
 
@@ -89,19 +100,31 @@ class ResCompany(models.Model):
                         )
                     )
 
-    def _backward_production_manager(self):
-        """Who answers for a manufacturing order nobody else owns."""
+    def _backward_production_manager_id(self):
+        """Who answers for a manufacturing order nobody else owns (cached: read at every plan)."""
         self.ensure_one()
-        if self.backward_production_owner_id:
-            return self.backward_production_owner_id
+        return self._backward_production_manager_of(self.id)
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _backward_production_manager_of(self, company_id):
+        company = self.sudo().browse(company_id)
+        if company.backward_production_owner_id:
+            return company.backward_production_owner_id.id
         managers = (
             self.env.ref("mrp.group_mrp_manager")
             .sudo()
             .users.filtered(
-                lambda user: user.active and not user.share and not user._is_superuser() and self in user.company_ids
+                lambda user: user.active and not user.share and not user._is_superuser() and company in user.company_ids
             )
         )
-        return managers.sorted("id")[:1]
+        return managers.sorted("id")[:1].id or False
+
+    def write(self, vals):
+        # the lead times and owners the planner caches (backward.lead.time) change with these
+        if LEAD_FIELDS & set(vals):
+            self.env.registry.clear_cache()
+        return super().write(vals)
 
     def _backward_buffer(self, kind):
         """(percent, fixed hours) of the buffer a link of ``kind`` carries."""

@@ -152,12 +152,13 @@ def document_facts(
 
 
 def _clamp(calendar, instant):
-    low, high = calendar.horizon
-    return min(max(instant, low), high)
+    return min(max(instant, calendar.starts[0]), calendar.ends[-1])
 
 
 def shift(calendar, anchor, reference, current):
     """``anchor`` moved by the working time between ``reference`` and ``current``."""
+    if reference == current:
+        return anchor  # most documents do not move: no arithmetic for them
     slip = calendar.working_seconds(_clamp(calendar, reference), _clamp(calendar, current))
     try:
         return calendar.add(anchor, slip) if slip >= 0 else calendar.subtract(anchor, -slip)
@@ -257,6 +258,8 @@ def start_needed(segments, finish):
 
 def working_hours(calendar, start, end):
     """Working hours from ``start`` to ``end`` (negative when ``end`` is earlier)."""
+    if start == end:
+        return 0.0
     return calendar.working_seconds(_clamp(calendar, start), _clamp(calendar, end)) / HOUR
 
 

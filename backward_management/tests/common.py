@@ -85,6 +85,14 @@ class DefaultsCase(BackwardCase):
         # to confirm a purchase that feeds a manufacturing order)
         (cls.planner_user | cls.buyer).groups_id |= cls.env.ref("stock.group_stock_user")
 
+    def _links(self, order):
+        return order.sudo().backward_deadline_ids.downstream_link_ids.filtered(lambda link: link.state != "cancel")
+
+    def _step(self, order, kind, product=None):
+        return order.sudo().backward_deadline_ids.filtered(
+            lambda d: d.kind == kind and d.state != "cancel" and (product is None or d.product_id == product)
+        )
+
 
 REVIEW_PLANNED = "2026-06-01 07:00:00"
 

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import ReviewCase
 
@@ -533,3 +533,23 @@ class TestReviewRoles(ReviewCase):
             with self.assertRaisesText(AccessError, "cannot go from Upheld to Draft"):
                 review.sudo().write({"state": "draft"})
             self.assertEqual((line.state, review.state), ("approved", "upheld"))
+
+    def test_dispute_and_waive_through_their_forms(self):
+        """The buyer disputes, a manager waives, each in the small form; the vendor's ledger opens."""
+        _order, wheels, _output, moment = self._late_chain()
+        with freeze_time(moment):
+            self._watch()
+            review = self._open_review(wheels)
+            self._submit(review, "Half a shift lost.")
+            action = review.with_user(self.buyer).with_context(review_action="dispute").action_open_wizard()
+            form = Form(self.env[action["res_model"]].with_user(self.buyer).with_context(**action["context"]))
+            form.explanation = "The vendor's truck broke down."
+            form.save().action_confirm()
+            self.assertEqual(review.state, "disputed")
+            action = review.with_user(self.manager).with_context(review_action="waive").action_open_wizard()
+            form = Form(self.env[action["res_model"]].with_user(self.manager).with_context(**action["context"]))
+            form.explanation = "Nobody could foresee it."
+            form.save().action_confirm()
+            self.assertEqual((review.state, review.decision_reason), ("waived", "Nobody could foresee it."))
+            ledger = self.vendor.with_user(self.bm_purchase).action_view_backward_penalties()
+            self.assertEqual(ledger["domain"], [("vendor_id", "=", self.vendor.id)])

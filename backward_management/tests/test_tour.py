@@ -14,9 +14,15 @@ class TestPlanTour(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.factory = create_factory(cls.env)
+        cls.salesperson = new_test_user(
+            cls.env,
+            "bm_tour_sales",
+            groups="sales_team.group_sale_salesman,backward_management.backward_management_group_user",
+        )
         cls.order = cls.env["sale.order"].create(
             {
                 "partner_id": cls.factory.customer.id,
+                "user_id": cls.salesperson.id,
                 "commitment_date": datetime(2030, 6, 19, 15, 0),
                 "order_line": [(0, 0, {"product_id": cls.factory.bike.id, "product_uom_qty": 1})],
             }
@@ -28,9 +34,9 @@ class TestPlanTour(HttpCase):
         self.start_tour(
             f"/odoo/action-sale.action_orders/{self.order.id}",
             "backward_management_plan_tour",
-            login="admin",
+            login="bm_tour_sales",
         )
-        self.assertEqual(self.order.backward_sales_agreed_uid, self.env.ref("base.user_admin"))
+        self.assertEqual(self.order.backward_sales_agreed_uid, self.salesperson)
 
 
 @tagged("post_install", "-at_install")

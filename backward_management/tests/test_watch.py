@@ -2,8 +2,12 @@ from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
+from odoo import fields
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import datetime as safe_eval_datetime
+from odoo.tools.safe_eval import safe_eval
 
 from ..scheduling import to_timestamp
 from .common import BackwardCase
@@ -180,7 +184,7 @@ class TestWatch(BackwardCase):
             self.assertEqual(report.vendor_id, self.vendor)
 
     def test_a_late_input_makes_the_next_late_link_caused_upstream(self):
-        """The wheels came late, so the bike is late too: caused upstream, root cause the wheels."""
+        """The purchases came late, so the bike is late too: caused upstream, root cause the first late link."""
         with freeze_time("2026-06-01 07:00:00"):
             order, _purchase = self._confirmed_order()
             wheels = self._wheel_link(order)
@@ -192,7 +196,10 @@ class TestWatch(BackwardCase):
             self.assertEqual(bike_link.state, "late")
             self.assertTrue(bike_link.caused_upstream)
             self.assertEqual(bike_link.reason_id.code, "UPSTREAM")
-            self.assertIn(bike_link.root_cause_id.upstream_id.kind, ("purchase",))
+            # the tubes had to be there first (Wednesday 09:00, the wheels by 13:00): they are the root
+            tubes = order.backward_deadline_ids.filtered(lambda d: d.product_id == self.tube).downstream_link_ids
+            self.assertLess(tubes.date_deadline, wheels.date_deadline)
+            self.assertEqual(bike_link.root_cause_id, tubes)
             self.assertFalse(wheels.caused_upstream)
             self.assertEqual(wheels.root_cause_id, wheels)
 
@@ -310,14 +317,29 @@ class TestWatch(BackwardCase):
         line = purchase.order_line.filtered(lambda l: l.product_id == self.wheel)
         line.date_planned += timedelta(days=6)
         self._run()
-        Purchase = self.env["purchase.order"]
-        endangers = Purchase.search([("backward_deadline_ids.downstream_link_ids.state", "in", ("at_risk", "late"))])
-        self.assertIn(purchase, endangers)
-        self.assertGreater(line.backward_gap_hours, 24)
+        self.assertGreater(line.backward_gap_hours, 16)
         self.assertEqual(purchase.backward_alert_level, "at_risk")
-        filters = self.env.ref("backward_management.purchase_order_view_search").arch
-        self.assertIn("backward_endangers", filters)
-        self.assertIn("backward_receive_this_week", filters)
+        on_plan = self._confirmed_order(commitment=datetime(2026, 7, 24, 15, 0))[1]
+        self.assertNotEqual(on_plan, purchase)
+        for model, record, other in (
+            ("purchase.order", purchase, on_plan),
+            ("purchase.order.line", line, on_plan.order_line),
+        ):
+            self.assertEqual(self._filtered(model, "backward_endangers", record | other), record)
+        # receive by this week: the wheels of the second order are due in July
+        this_week = self._filtered("purchase.order", "backward_receive_this_week", purchase | on_plan)
+        self.assertEqual(this_week, self.env["purchase.order"])
+        with freeze_time("2026-06-15 07:00:00"):
+            found = self._filtered("purchase.order", "backward_receive_this_week", purchase | on_plan)
+            self.assertEqual(found, purchase)
+
+    def _filtered(self, model, name, records):
+        """``records`` that the search filter ``name`` of ``model``'s search view keeps."""
+        arch = etree.fromstring(self.env[model].get_view(view_type="search")["arch"])
+        domain = arch.xpath(f"//filter[@name='{name}']")[0].get("domain")
+        today = fields.Date.context_today(self.env.user)
+        domain = safe_eval(domain, {"context_today": lambda: today, "datetime": safe_eval_datetime})
+        return self.env[model].search([("id", "in", records.ids), *domain])
 
     @freeze_time("2026-06-01 07:00:00")
     def test_the_mo_shows_which_input_is_at_risk_and_whose_it_is(self):

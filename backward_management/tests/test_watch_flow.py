@@ -7,11 +7,13 @@ scheduled actions do, and nobody is warned of anything while the chain is on pla
 """
 
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
+from ..models import backward_watch as watch_module
 from .common import DefaultsCase
 
 T0 = datetime(2026, 6, 1, 7, 0)  # Monday 09:00 in Brussels
@@ -35,14 +37,6 @@ class TestWatchFlow(DefaultsCase):
         if record is not None:
             domain += [("res_model", "=", record._name), ("res_id", "=", record.id)]
         return self.env["mail.activity"].search(domain)
-
-    def _links(self, order):
-        return order.sudo().backward_deadline_ids.downstream_link_ids.filtered(lambda link: link.state != "cancel")
-
-    def _step(self, order, kind, product=None):
-        return order.sudo().backward_deadline_ids.filtered(
-            lambda d: d.kind == kind and d.state != "cancel" and (product is None or d.product_id == product)
-        )
 
     def _assert_quiet(self, order, moment):
         """On plan: every live link open or handed over on time, no threat told to anyone."""
@@ -314,3 +308,92 @@ class TestWatchFlow(DefaultsCase):
             self.assertIn("Welding Lead (Manager of the work center", production.backward_inputs_alert_html)
             late = self._activities(THREAT_TYPES[1], record=frame.production_id)
             self.assertEqual(late.user_id, team_lead, "someone is told")
+
+
+@tagged("post_install", "-at_install")
+class TestWatchMechanics(DefaultsCase):
+    """The two scheduled actions, the states of documents, the stored copies kept true."""
+
+    def test_the_watch_evaluates_once_and_the_owners_are_told_in_chunks(self):
+        """The watch wakes the second action; that one tells a chunk per call, never re-evaluating all."""
+        watch = self.env["backward.watch"]
+        with freeze_time(T0):
+            first = self._order(commitment=datetime(2026, 6, 5, 15, 0))
+            second = self._order(commitment=datetime(2026, 6, 4, 15, 0))
+        tell = self.env.ref("backward_management.ir_cron_backward_tell")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", tell.id)])
+        with freeze_time(T0 + timedelta(hours=2)):
+            self.assertEqual(watch._cron_backward_watch(), 0, "one pass, nothing left for itself")
+            self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", tell.id)]), triggers)
+            pending = watch._count_pending()
+            self.assertGreater(pending, 2)
+            evaluated = []
+            original = type(watch)._evaluate
+
+            def counting(model, deadline_ids=None):
+                evaluated.append(deadline_ids)
+                return original(model, deadline_ids)
+
+            links = self._links(first | second)
+            with patch.object(type(watch), "_evaluate", counting), patch.object(watch_module, "CHUNK", 2):
+                remaining = watch._cron_backward_tell()
+                self.assertLessEqual(len(links.filtered("notified_state")), 2, "a chunk of alerts per call")
+                self.assertGreater(remaining, 0, "Odoo calls it again while work remains")
+                for _call in range(50):
+                    if not watch._cron_backward_tell():
+                        break
+            self.assertEqual(watch._count_pending(), 0)
+            self.assertNotIn(None, evaluated, "the second action never evaluates everything again")
+            self.assertTrue((first | second).mapped("backward_projected_date"))
+            # a second pass with nothing new tells nothing
+            activities = self.env["mail.activity"].search_count([])
+            self.assertEqual(watch._cron_backward_watch(), 0)
+            self.assertEqual(watch._count_pending(), 0)
+            self.assertEqual(self.env["mail.activity"].search_count([]), activities)
+
+    def test_a_partial_receipt_with_its_backorder_cancelled_is_done_for_the_plan_and_the_watch(self):
+        """The state of a purchase is mapped once: received in part, the rest cancelled, it is done."""
+        with freeze_time(T0):
+            order = self._order(quantity=2, commitment=PROMISE)
+            purchase = order.sudo().backward_deadline_ids.purchase_id.filtered(lambda po: po.partner_id == self.vendor)
+            purchase.with_user(self.buyer).button_confirm()
+            receipt = purchase.picking_ids
+            receipt.move_ids.quantity = 3
+            receipt.move_ids.picked = True
+            backorder_wizard = receipt.with_user(self.stock_user).button_validate()
+            Form.from_action(self.env, backorder_wizard).save().process_cancel_backorder()
+            step = self._step(order, "purchase", self.wheel)
+            line = step.purchase_line_id
+            self.assertLess(line.qty_received, line.product_qty, "received in part")
+            self.assertEqual(step.state, "done", "as the plan reads it")
+            for _pass in range(2):
+                self._run_watch()
+                self.assertEqual(step.state, "done", "as the watch reads it, pass after pass")
+            order.action_backward_plan()
+            self.assertEqual(step.state, "done")
+
+    def test_stored_copies_follow_a_link_rewritten_in_bulk(self):
+        """A link's owner changes at a re-plan: the re-promise and review copies follow."""
+        with freeze_time(T0):
+            order = self._order(commitment=PROMISE)
+            purchase = order.sudo().backward_deadline_ids.purchase_id.filtered(lambda po: po.partner_id == self.vendor)
+            purchase.with_user(self.buyer).button_confirm()
+            self._run_watch()
+            link = self._step(order, "purchase", self.wheel).downstream_link_ids.filtered(
+                lambda link: link.state != "cancel"
+            )
+            purchase.order_line.filtered(lambda l: l.product_id == self.wheel).date_planned += timedelta(days=6)
+            self._run_watch()
+            repromise = link.repromise_ids
+            self.assertEqual(repromise.upstream_user_id, self.buyer)
+            other_buyer = new_test_user(
+                self.env, "bm_other_buyer", groups="purchase.group_purchase_user,stock.group_stock_user"
+            )
+            purchase.user_id = other_buyer
+            order.action_backward_plan()
+            self.assertEqual(link.upstream_user_id, other_buyer, "rewritten in bulk by the planner")
+            self.env.flush_all()
+            self.env.invalidate_all()
+            self.assertEqual(repromise.upstream_user_id, other_buyer)
+            self.env.cr.execute("SELECT upstream_user_id FROM backward_repromise WHERE id = %s", [repromise.id])
+            self.assertEqual(self.env.cr.fetchone()[0], other_buyer.id, "stored, not only cached")
