@@ -36,8 +36,12 @@ class BackwardBulkWriter(models.AbstractModel):
         return value
 
     @api.model
-    def _bulk_update(self, model, updates, fnames):
-        """Write ``{id: vals}`` to ``model`` in one statement; fields computed from them follow."""
+    def _bulk_update(self, model, updates, fnames, changed=None):
+        """Write ``{id: vals}`` to ``model`` in one statement; fields computed from them follow.
+
+        ``changed``: the fields whose values really changed (all of ``fnames`` if not given):
+        only the stored fields computed from those are recomputed.
+        """
         if not updates:
             return
         fnames = [fname for fname in fnames if fname in model._fields]
@@ -67,11 +71,9 @@ class BackwardBulkWriter(models.AbstractModel):
                 SQL(", ").join(SQL.identifier(fname) for fname, _type in columns),
             )
         )
-        self._written(model.browse(list(updates)), fnames)
-
-    @api.model
-    def _written(self, records, fnames):
-        """``fnames`` of ``records`` changed in the database behind the ORM's back."""
+        records = model.browse(list(updates))
         records.invalidate_recordset([*fnames, "write_date", "write_uid"])
         # stored fields depending on them (a review's owners, say) are recomputed
-        records.modified(fnames)
+        changed = fnames if changed is None else [fname for fname in fnames if fname in changed]
+        if changed:
+            records.modified(changed)

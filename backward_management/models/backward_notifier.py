@@ -46,13 +46,11 @@ class BackwardNotifier(models.AbstractModel):
     def _tell_plan_changes(self, chain, changes, deadline_vals, reason):
         """Tell each document whose deadlines moved, one message per document."""
         lines = defaultdict(list)
-        purchase_line_ids = [chain.steps[key].res_id for key in changes if chain.steps[key].model == PURCHASE_LINE]
-        order_of_line = {line.id: line.order_id.id for line in self.env[PURCHASE_LINE].sudo().browse(purchase_line_ids)}
         for key, (old_deadline, old_start) in changes.items():
             step = chain.steps[key]
             vals = deadline_vals[key]
             if step.model == PURCHASE_LINE:
-                model, res_id = "purchase.order", order_of_line[step.res_id]
+                model, res_id = "purchase.order", step.purchase_id
             else:
                 model, res_id = step.model, step.res_id
             lines[(model, res_id)].append(
@@ -72,8 +70,15 @@ class BackwardNotifier(models.AbstractModel):
                 self.env._("Backward plan changed: %(reason)s", reason=reason),
                 Markup("").join(items),
             )
+        self._log(bodies)
+
+    def _log(self, bodies):
+        """Log ``{model: {id: body}}`` in the documents' chatter, in the acting user's name."""
+        author = self.env.user.partner_id.id
         for model, model_bodies in bodies.items():
-            self.env[model].sudo().browse(list(model_bodies))._message_log_batch(model_bodies)
+            self.env[model].sudo().browse(list(model_bodies))._message_log_batch(
+                model_bodies, author_id=author, email_from=False
+            )
 
     @api.model
     def _tell_cancelled(self, deadlines, orders):
@@ -85,8 +90,7 @@ class BackwardNotifier(models.AbstractModel):
                     "Backward plan: %(orders)s was cancelled, so this step no longer has a deadline.",
                     orders=", ".join(orders.mapped("name")),
                 )
-        for model, model_bodies in bodies.items():
-            self.env[model].sudo().browse(list(model_bodies))._message_log_batch(model_bodies)
+        self._log(bodies)
 
     # ----------------------------------------------------------------- the links
 

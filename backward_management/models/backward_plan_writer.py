@@ -107,13 +107,16 @@ class BackwardPlanWriter(models.AbstractModel):
         deadline_of.update(zip((vals["step_key"] for vals in to_create), created, strict=True))
         changes = {}
         updates = {}
+        changed_fields = set()
         for key, record in existing_by_key.items():
             if key not in deadline_vals:
                 continue
             vals = deadline_vals[key]
             old = {fname: bulk._comparable_value(Deadline, fname, record[fname]) for fname in DEADLINE_FIELDS}
-            if old != bulk._comparable(Deadline, vals, DEADLINE_FIELDS):
+            new = bulk._comparable(Deadline, vals, DEADLINE_FIELDS)
+            if old != new:
                 updates[record.id] = vals
+                changed_fields |= {fname for fname in DEADLINE_FIELDS if old[fname] != new[fname]}
                 if (record.date_deadline, record.date_start_deadline) != (
                     vals["date_deadline"],
                     vals["date_start_deadline"],
@@ -125,7 +128,8 @@ class BackwardPlanWriter(models.AbstractModel):
         vanished = gone - shared
         for deadline in vanished:
             updates[deadline.id] = dict({fname: deadline[fname] for fname in DEADLINE_FIELDS}, state="cancel")
-        bulk._bulk_update(Deadline, updates, DEADLINE_FIELDS)
+            changed_fields.add("state")
+        bulk._bulk_update(Deadline, updates, DEADLINE_FIELDS, changed_fields)
         self._set_orders_served(deadline_of, chain, orders)
         # 2. links, and each step's parent (the step it feeds most urgently)
         chain_deadline_ids = self._write_links(
@@ -300,6 +304,7 @@ class BackwardPlanWriter(models.AbstractModel):
         to_create = [vals for pair, vals in wanted.items() if pair not in existing_by_pair]
         Link.with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True).create(to_create)
         updates = {}
+        changed_fields = set()
         for pair, link in existing_by_pair.items():
             vals = wanted.get(pair)
             if vals is None:
@@ -310,7 +315,8 @@ class BackwardPlanWriter(models.AbstractModel):
             new = {fname: bulk._comparable_value(Link, fname, vals.get(fname)) for fname in LINK_FIELDS}
             if old != new:
                 updates[link.id] = vals
-        bulk._bulk_update(Link, updates, LINK_FIELDS)
+                changed_fields |= {fname for fname in LINK_FIELDS if old[fname] != new[fname]}
+        bulk._bulk_update(Link, updates, LINK_FIELDS, changed_fields)
         # a step whose most urgent need is another order's keeps the parent that order gave it
         outside = {
             key for key, dates in plan.steps.items() if dates.driving_link is None and chain.steps[key].model != SALE

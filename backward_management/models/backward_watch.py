@@ -141,18 +141,20 @@ class BackwardWatch(models.AbstractModel):
             calendars = self._calendars(keys, step_rows, link_rows, upstreams.values(), now)
         context = _Context(calendars)
         expectations, step_changes = {}, []
+        expect, step_facts, step_changed = engine.expect, self._step_facts, self._step_changed
         for row in step_rows:
-            expected = engine.expect(self._step_facts(reader, context, row, receipts, work_left), now)
+            expected = expect(step_facts(reader, context, row, receipts, work_left), now)
             expectations[row[F.S_ID]] = expected
-            if self._step_changed(context, row, expected):
+            if step_changed(row, expected):
                 step_changes.append((row, expected))
         changed = set(self._write_steps(step_changes))
         self._repromises([change for change in step_changes if change[0][F.S_ID] in changed], link_rows, context)
         self._mark_projections(changed)
         link_changes = []
+        judge, link_facts, link_changed = engine.judge, self._link_facts, self._link_changed
         for row in link_rows:
-            verdict = engine.judge(self._link_facts(context, row, expectations, upstreams), now)
-            if self._link_changed(context, row, verdict):
+            verdict = judge(link_facts(context, row, expectations, upstreams), now)
+            if link_changed(row, verdict):
                 link_changes.append((row, verdict))
         self._write_links(link_changes)
         return changed
@@ -203,7 +205,7 @@ class BackwardWatch(models.AbstractModel):
         )
 
     @staticmethod
-    def _step_changed(context, row, expected):
+    def _step_changed(row, expected):
         return (
             row[F.S_STATE] != expected.state
             or _ts(row[F.S_EXPECTED]) != expected.expected
@@ -243,7 +245,7 @@ class BackwardWatch(models.AbstractModel):
         )
 
     @staticmethod
-    def _link_changed(context, row, verdict):
+    def _link_changed(row, verdict):
         return (
             row[F.L_STATE] != verdict.state
             or _ts(row[F.L_EXPECTED]) != verdict.expected
@@ -385,20 +387,24 @@ class BackwardWatch(models.AbstractModel):
 
     def _repromises(self, changes, link_rows, context):
         """A document moved its own date past the need of a link it owes: a re-promise."""
+        # a first expectation promises nothing anew: only one moving later is a re-promise
         later = {
             row[F.S_ID]: (row[F.S_EXPECTED], expected)
             for row, expected in changes
-            if expected.from_document
+            if row[F.S_EXPECTED]
+            and expected.from_document
             and expected.expected is not None
-            and (not row[F.S_EXPECTED] or expected.expected > _ts(row[F.S_EXPECTED]))
+            and expected.expected > _ts(row[F.S_EXPECTED])
         }
+        if not later:
+            return
         moves = {}
         for link in link_rows:
             if link[F.L_UP] not in later or not link[F.L_NEED]:
                 continue
             old, expected = later[link[F.L_UP]]
             need = _ts(link[F.L_NEED])
-            if expected.expected > need and (not old or _ts(old) <= need):
+            if expected.expected > need and _ts(old) <= need:
                 calendar = context.of_step(link[F.L_UP])[0]
                 hours = engine.working_hours(calendar, _ts(link[F.L_DEADLINE]), expected.expected)
                 moves[link[F.L_ID]] = (old, _dt(expected.expected), hours)

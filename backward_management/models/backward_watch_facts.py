@@ -99,7 +99,8 @@ class BackwardWatchFacts(models.AbstractModel):
             )
         )
         rows = self.env.cr.fetchall()
-        lines = list({row[S_LINE] for row in rows if row[S_LINE] and row[S_PURCHASE_STATE]})
+        # only an ordered purchase has receipt moves
+        lines = list({row[S_LINE] for row in rows if row[S_LINE] and row[S_PURCHASE_STATE] in ("purchase", "done")})
         started = list(
             {row[S_DOCUMENT] for row in rows if row[S_KIND] == "production" and row[S_PRODUCTION_STATE] in STARTED}
         )
