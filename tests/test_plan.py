@@ -210,3 +210,13 @@ def test_projection_without_buffers_is_earlier_by_the_slack():
     projected = plan_forward(steps, links, "hour", now, with_buffers=False)
     assert projected["customer"].finish < with_slack["customer"].finish
     assert projected["po"].finish == with_slack["po"].finish
+
+
+def test_hours_late_and_month_horizons():
+    from datetime import date
+
+    from scheduling import hours_late, month_horizon
+
+    assert hours_late(at("2026-06-12 17:00"), at("2026-06-12 15:30")) == 1.5
+    assert hours_late(at("2026-06-12 15:00"), at("2026-06-12 17:00")) == 0
+    assert month_horizon(at("2026-06-12 17:00"), at("2026-07-03 09:00"), 10) == (date(2026, 6, 1), date(2026, 7, 31))

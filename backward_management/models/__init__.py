@@ -25,6 +25,7 @@ from . import backward_planner
 from . import backward_notifier
 from . import backward_projection
 from . import backward_watch_facts
+from . import backward_watch_writer
 from . import backward_watch
 from . import backward_simulation
 from . import sale_order

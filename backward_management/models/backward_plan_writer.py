@@ -7,7 +7,7 @@ re-plan is judged by the watch at once, with the same engine as its scheduled pa
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..scheduling import HOUR, from_timestamp
+from ..scheduling import HOUR, from_timestamp, hours_late, to_timestamp
 from ..scheduling import chain as chains
 from ..scheduling.chain import LINK_KIND_BY_STEP, PICKING, PRODUCTION, PURCHASE_LINE, SALE, step_key
 from ..scheduling.leadtime import encode
@@ -354,7 +354,7 @@ class BackwardPlanWriter(models.AbstractModel):
             promise = chain.steps[key].promise
             earliest = forward.get(key)
             earliest_date = from_timestamp(earliest.finish) if earliest else False
-            lateness = max((earliest_date - promise).total_seconds() / HOUR, 0.0) if earliest_date else 0.0
+            lateness = hours_late(earliest.finish, to_timestamp(promise)) if earliest else 0.0
             past_starts = [
                 step.key
                 for step in chain.steps.values()

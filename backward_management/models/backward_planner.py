@@ -9,14 +9,13 @@
 """
 
 import logging
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .. import scheduling
-from ..scheduling import from_timestamp, to_timestamp
+from ..scheduling import to_timestamp
 from ..scheduling.chain import LINK_KIND_BY_STEP, PURCHASE_LINE, step_key
 from ..scheduling.expectation import document_facts, expect
 from ..scheduling.leadtime import calendar_keys, core_segments
@@ -136,8 +135,7 @@ class BackwardPlanner(models.AbstractModel):
     @api.model
     def _calendars(self, keys, low, high, margin):
         """Working calendars for ``keys`` over whole months around ``low``..``high`` (timestamps)."""
-        first_day = (from_timestamp(low) - timedelta(days=margin)).date().replace(day=1)
-        last_day = (from_timestamp(high) + timedelta(days=margin + 31)).date().replace(day=1) - timedelta(days=1)
+        first_day, last_day = scheduling.month_horizon(low, high, margin)
         return self.env["resource.calendar"]._backward_work_calendars(keys, first_day, last_day)
 
     @api.model

@@ -9,7 +9,7 @@ is not spent: the buffers are not added.
 from odoo import api, fields, models
 
 from .. import scheduling
-from ..scheduling import HOUR, from_timestamp, to_timestamp
+from ..scheduling import from_timestamp, hours_late, to_timestamp
 from ..scheduling.leadtime import calendar_keys, core_segments, decode
 
 
@@ -64,12 +64,12 @@ class BackwardProjection(models.AbstractModel):
             customer = customers.get(order.id)
             dates = forward.get(customer.id) if customer else None
             projected = from_timestamp(dates.finish) if dates else False
-            delay = (dates.finish - to_timestamp(customer.date_deadline)) / HOUR if dates else 0.0
+            delay = hours_late(dates.finish, to_timestamp(customer.date_deadline)) if dates else 0.0
             order._backward_write(
                 {
                     "backward_projected_date": projected,
                     "backward_projected_late": delay > 0,
-                    "backward_projected_delay_hours": round(max(delay, 0.0), 2),
+                    "backward_projected_delay_hours": round(delay, 2),
                     "backward_projection_pending": False,
                 }
             )

@@ -11,7 +11,7 @@ the same dates. Nothing is written.
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..scheduling import HOUR, from_timestamp, leadtime, to_timestamp
+from ..scheduling import from_timestamp, hours_late, leadtime, to_timestamp
 from ..scheduling.chain import SALE, Chain, ChainStep, step_key
 
 # Deep enough for any real product structure, shallow enough to stop a BoM loop.
@@ -63,7 +63,7 @@ class BackwardSimulation(models.AbstractModel):
         plan, forward, _core = self.env["backward.planner"]._compute(chain, {}, now)
         earliest = from_timestamp(forward[customer.key].finish)
         promise = order.commitment_date or order.expected_date
-        lateness = max((earliest - promise).total_seconds() / HOUR, 0.0) if promise else 0.0
+        lateness = hours_late(forward[customer.key].finish, to_timestamp(promise)) if promise else 0.0
         starts_past = any(dates.start < now for key, dates in plan.steps.items() if chain.steps[key].kind != "customer")
         return {
             "earliest": earliest,

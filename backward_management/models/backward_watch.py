@@ -16,13 +16,9 @@ Two scheduled actions:
 A second pass with nothing new writes and tells nothing.
 """
 
-import csv
-import io
 import json
 import logging
 from datetime import timedelta
-
-import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -45,24 +41,6 @@ WATCH_LOCK, TELL_LOCK = 0x4261636B, 0x4261636C
 RETRY_AFTER = timedelta(hours=1)
 # Dates far from now are read as this far: a typo in a year must not stretch the calendars.
 HORIZON = 3 * 365 * 86400
-# From this many rows, a write goes through a temporary table filled by COPY.
-COPY_FROM = 2000
-# How long a write waits for rows a user holds before it skips them.
-LOCK_WAIT = "500ms"
-STEP_FIELDS = ("state", "date_done", "date_expected", "is_started", "expectation_issue")
-LINK_FIELDS = (
-    "state",
-    "date_expected",
-    "delay_hours",
-    "is_absorbed",
-    "endangers_promise",
-    "date_handover",
-    "lateness_hours",
-    "is_on_time",
-    "on_time_rate",
-)
-
-
 _TS = {}
 
 
@@ -147,16 +125,17 @@ class BackwardWatch(models.AbstractModel):
             expectations[row[F.S_ID]] = expected
             if step_changed(row, expected):
                 step_changes.append((row, expected))
-        changed = set(self._write_steps(step_changes))
+        writer = self.env["backward.watch.writer"]
+        changed = set(writer._write_steps(step_changes))
         self._repromises([change for change in step_changes if change[0][F.S_ID] in changed], link_rows, context)
-        self._mark_projections(changed)
+        writer._mark_projections(changed)
         link_changes = []
         judge, link_facts, link_changed = engine.judge, self._link_facts, self._link_changed
         for row in link_rows:
             verdict = judge(link_facts(context, row, expectations, upstreams), now)
             if link_changed(row, verdict):
                 link_changes.append((row, verdict))
-        self._write_links(link_changes)
+        writer._write_links(link_changes)
         return changed
 
     @staticmethod
@@ -256,135 +235,6 @@ class BackwardWatch(models.AbstractModel):
             or round(row[F.L_LATENESS] or 0.0, 2) != round(verdict.lateness_hours, 2)
         )
 
-    # ------------------------------------------------------------------ the writes
-
-    def _write_rows(self, table, columns, rows):
-        """Write ``rows`` (tuples: id, then ``columns``) in a few statements whatever their
-        number; rows locked by another transaction (a user changing them now) are skipped
-        and judged at the next pass. Returns the ids written."""
-        if not rows:
-            return []
-        names = [name for name, _type in columns]
-        source = self._rows_source(table, columns, rows)
-        assignments = SQL(", ").join(SQL("%s = v.%s", SQL.identifier(n), SQL.identifier(n)) for n in names)
-        table_sql = SQL.identifier(table)
-        skip_locked = SQL(
-            """
-            WITH v AS (%(source)s),
-                 locked AS (SELECT t.id FROM %(table)s t JOIN v ON v.id = t.id FOR NO KEY UPDATE OF t SKIP LOCKED)
-            UPDATE %(table)s t SET %(assignments)s FROM v JOIN locked ON locked.id = v.id
-             WHERE t.id = v.id
-            RETURNING t.id
-            """,
-            source=source,
-            table=table_sql,
-            assignments=assignments,
-        )
-        if len(rows) < COPY_FROM:
-            self.env.cr.execute(skip_locked)
-            return [row[0] for row in self.env.cr.fetchall()]
-        try:
-            # many rows, usually held by nobody: update them at once, without locking them first
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(SQL("SELECT set_config('lock_timeout', %s, true)", LOCK_WAIT))
-                self.env.cr.execute(
-                    SQL(
-                        "WITH v AS (%s) UPDATE %s t SET %s FROM v WHERE t.id = v.id RETURNING t.id",
-                        source,
-                        table_sql,
-                        assignments,
-                    )
-                )
-                written = [row[0] for row in self.env.cr.fetchall()]
-        except psycopg2.errors.LockNotAvailable:
-            # someone holds some of them: write the others, skip those
-            self.env.cr.execute(skip_locked)
-            written = [row[0] for row in self.env.cr.fetchall()]
-        finally:
-            self.env.cr.execute(SQL("SELECT set_config('lock_timeout', %s, true)", "0"))
-        self.env.cr.execute(SQL("DROP TABLE %s", SQL.identifier(f"{table}_watch")))
-        return written
-
-    def _rows_source(self, table, columns, rows):
-        """The rows as a relation: arrays for a few, a temporary table filled by COPY for many."""
-        names = SQL(", ").join(SQL.identifier(name) for name, _type in columns)
-        if len(rows) < COPY_FROM:
-            values = SQL(", ").join(
-                SQL(f"%s::{column_type}[]", [row[index + 1] for row in rows])
-                for index, (_name, column_type) in enumerate(columns)
-            )
-            return SQL("SELECT * FROM unnest(%s::int4[], %s) AS v(id, %s)", [row[0] for row in rows], values, names)
-        temporary = SQL.identifier(f"{table}_watch")
-        self.env.cr.execute(
-            SQL(
-                "CREATE TEMPORARY TABLE %s (id int4, %s)",
-                temporary,
-                SQL(", ").join(SQL(f"%s {column_type}", SQL.identifier(name)) for name, column_type in columns),
-            )
-        )
-        buffer = io.StringIO()
-        # CSV: an empty field is NULL, booleans read as true/false (C-speed writer)
-        csv.writer(buffer, delimiter="\t", lineterminator="\n").writerows(rows)
-        buffer.seek(0)
-        self.env.cr.copy_expert(f"COPY {table}_watch FROM STDIN WITH (FORMAT csv, DELIMITER E'\\t')", buffer)
-        return SQL("SELECT * FROM %s", temporary)
-
-    def _write_steps(self, changes):
-        rows = [
-            (
-                row[F.S_ID],
-                expected.state,
-                _dt(expected.done_at) if expected.state == engine.DONE else row[F.S_DONE],
-                _dt(expected.expected),
-                expected.is_started,
-                expected.issue,
-            )
-            for row, expected in changes
-        ]
-        columns = [
-            ("state", "varchar"),
-            ("date_done", "timestamp"),
-            ("date_expected", "timestamp"),
-            ("is_started", "bool"),
-            ("expectation_issue", "varchar"),
-        ]
-        written = self._write_rows("backward_deadline", columns, rows)
-        if written:
-            self.env["backward.deadline"].invalidate_model(list(STEP_FIELDS))
-        return written
-
-    def _write_links(self, changes):
-        rows = [
-            (
-                row[F.L_ID],
-                verdict.state,
-                _dt(verdict.expected),
-                round(verdict.delay_hours, 4),
-                verdict.absorbed,
-                verdict.endangers,
-                _dt(verdict.handover),
-                round(verdict.lateness_hours, 4),
-                verdict.state == engine.HANDED_OVER,
-                {engine.HANDED_OVER: 100.0, engine.HANDED_OVER_LATE: 0.0}.get(verdict.state),
-            )
-            for row, verdict in changes
-        ]
-        columns = [
-            ("state", "varchar"),
-            ("date_expected", "timestamp"),
-            ("delay_hours", "float8"),
-            ("is_absorbed", "bool"),
-            ("endangers_promise", "bool"),
-            ("date_handover", "timestamp"),
-            ("lateness_hours", "float8"),
-            ("is_on_time", "bool"),
-            ("on_time_rate", "float8"),
-        ]
-        written = self._write_rows("backward_link", columns, rows)
-        if written:
-            self.env["backward.link"].invalidate_model(list(LINK_FIELDS))
-        return written
-
     def _repromises(self, changes, link_rows, context):
         """A document moved its own date past the need of a link it owes: a re-promise."""
         # a first expectation promises nothing anew: only one moving later is a re-promise
@@ -411,22 +261,6 @@ class BackwardWatch(models.AbstractModel):
         if moves:
             links = self.env["backward.link"].sudo().browse(list(moves))
             self.env["backward.notifier"]._record_repromises({link: moves[link.id] for link in links})
-
-    def _mark_projections(self, deadline_ids):
-        """The orders served by a step whose reality changed must be projected again."""
-        if not deadline_ids:
-            return
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE sale_order SET backward_projection_pending = TRUE
-                 WHERE state = 'sale' AND backward_projection_pending IS NOT TRUE AND id IN (
-                       SELECT order_id FROM backward_deadline_sale_order_rel WHERE deadline_id = ANY(%s))
-                """,
-                list(deadline_ids),
-            )
-        )
-        self.env["sale.order"].invalidate_model(["backward_projection_pending"])
 
     # ------------------------------------------------------------ bounded steps
 

@@ -2,7 +2,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_datetime
+from odoo.tools import SQL
 
 # The parties that agree a plan, the group each must belong to, and the kinds of
 # steps that make their agreement necessary (sales always agree).
@@ -316,7 +316,7 @@ class SaleOrder(models.Model):
                 "backward_plan_warning": False,
             }
         )
-        earliest = format_datetime(self.env, result["earliest"], tz=self.env.user.tz or "UTC", dt_format="short")
+        earliest = self.env["backward.notifier"]._format(result["earliest"])
         if result["feasible"]:
             message, kind = (
                 _(

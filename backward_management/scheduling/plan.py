@@ -116,6 +116,11 @@ class Plan:
     links: list = field(default_factory=list)  # per link index -> LinkDates
 
 
+def hours_late(finish, promise):
+    """How many clock hours ``finish`` comes after ``promise`` (0 when on time)."""
+    return max(finish - promise, 0) / HOUR
+
+
 def buffer_seconds(step_seconds, percent, fixed_hours):
     """The slack a link carries: a share of its upstream step plus fixed hours."""
     return max(0, round(step_seconds * (percent or 0.0) / 100.0 + (fixed_hours or 0.0) * HOUR))

@@ -97,6 +97,14 @@ def _remove(intervals, leaves):
     return result
 
 
+def month_horizon(low, high, margin_days):
+    """(first day, last day) of whole months around the timestamps ``low``..``high``, with a
+    margin: whole months, so that the weeks expanded for one plan serve the next."""
+    first = (datetime.fromtimestamp(low, timezone.utc) - timedelta(days=margin_days)).date().replace(day=1)
+    after = (datetime.fromtimestamp(high, timezone.utc) + timedelta(days=margin_days + 31)).date().replace(day=1)
+    return first, after - timedelta(days=1)
+
+
 def calendar_from_pattern(attendances, tz, first_day, last_day, leaves=(), name="calendar"):
     """A :class:`WorkCalendar` over the days ``first_day..last_day``."""
     return WorkCalendar(weekly_intervals(attendances, tz, first_day, last_day, leaves), name=name)
