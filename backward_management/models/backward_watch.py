@@ -24,10 +24,11 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..scheduling import expectation as engine
-from ..scheduling import from_timestamp, to_timestamp
+from ..scheduling import to_timestamp
 from ..scheduling.leadtime import core_segments, decode, remaining_segments
-from ..scheduling.timestamps import EPOCH, SECOND
 from . import backward_watch_facts as F
+from .backward_watch_facts import dt as _dt
+from .backward_watch_facts import ts as _ts
 
 _logger = logging.getLogger(__name__)
 
@@ -41,23 +42,6 @@ WATCH_LOCK, TELL_LOCK = 0x4261636B, 0x4261636C
 RETRY_AFTER = timedelta(hours=1)
 # Dates far from now are read as this far: a typo in a year must not stretch the calendars.
 HORIZON = 3 * 365 * 86400
-_TS = {}
-
-
-def _ts(moment):
-    """A date as a timestamp; memoised, since a pass meets the same grid dates again and again."""
-    if not moment:
-        return None
-    instant = _TS.get(moment)
-    if instant is None:
-        if len(_TS) > 500_000:
-            _TS.clear()
-        instant = _TS[moment] = (moment - EPOCH) // SECOND
-    return instant
-
-
-def _dt(instant):
-    return from_timestamp(instant) if instant is not None else None
 
 
 class BackwardWatch(models.AbstractModel):

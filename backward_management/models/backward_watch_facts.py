@@ -9,8 +9,37 @@ dates here, every computation on them is in the core.
 from odoo import api, models
 from odoo.tools import SQL
 
-from ..scheduling import states
+from ..scheduling import from_timestamp, states
 from ..scheduling.expectation import LIVE
+from ..scheduling.timestamps import EPOCH, SECOND
+
+# A pass meets the same grid dates again and again: conversions are memoised.
+_TS, _DT, MEMO = {}, {}, 500_000
+
+
+def ts(moment):
+    """A date read from the database as a timestamp of the core."""
+    if not moment:
+        return None
+    instant = _TS.get(moment)
+    if instant is None:
+        if len(_TS) > MEMO:
+            _TS.clear()
+        instant = _TS[moment] = (moment - EPOCH) // SECOND
+    return instant
+
+
+def dt(instant):
+    """A timestamp of the core as the date the database stores."""
+    if instant is None:
+        return None
+    moment = _DT.get(instant)
+    if moment is None:
+        if len(_DT) > MEMO:
+            _DT.clear()
+        moment = _DT[instant] = from_timestamp(instant)
+    return moment
+
 
 # Manufacturing order states once started.
 STARTED = ("progress", "to_close")

@@ -13,8 +13,8 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from ..scheduling import expectation as engine
-from ..scheduling import from_timestamp
 from . import backward_watch_facts as F
+from .backward_watch_facts import dt as _dt
 
 # From this many rows, a write goes through a temporary table filled by COPY.
 COPY_FROM = 2000
@@ -32,10 +32,6 @@ LINK_FIELDS = (
     "is_on_time",
     "on_time_rate",
 )
-
-
-def _dt(instant):
-    return from_timestamp(instant) if instant is not None else None
 
 
 class BackwardWatchWriter(models.AbstractModel):
