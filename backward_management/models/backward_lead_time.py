@@ -49,16 +49,23 @@ class BackwardLeadTime(models.AbstractModel):
         return sum(rules.mapped("delay"))
 
     @api.model
-    def _seller(self, product, partner=None, quantity=None, uom=None, date=None):
-        """The vendor price list Odoo would use (``_select_seller``).
+    def _seller(self, product, partner=None, quantity=None, uom=None, date=None, company=None):
+        """The vendor price list Odoo would use (``_select_seller``) in ``company``.
 
-        For a given vendor, its own price list even outside its quantities or dates (its
-        lead time still holds); without a vendor (a quotation), the product's first one.
+        Odoo selects among the price lists of the current company, so the product is read in
+        the order's company, not the user's. For a given vendor, its own price list even
+        outside its quantities or dates (its lead time still holds); without a vendor (a
+        quotation), the product's first one of that company.
         """
+        if company:
+            product = product.with_company(company)
         seller = product._select_seller(partner_id=partner or False, quantity=quantity, date=date, uom_id=uom or False)
+        if seller:
+            return seller
+        own = product.seller_ids.filtered(lambda info: not info.company_id or info.company_id == product.env.company)
         if partner:
-            return seller or product.seller_ids.filtered(lambda info: info.partner_id == partner)[:1]
-        return seller or product.seller_ids[:1]
+            return own.filtered(lambda info: info.partner_id == partner)[:1]
+        return own[:1]
 
     @api.model
     def _buy_rule(self, warehouse, company):
@@ -159,14 +166,20 @@ class BackwardLeadTime(models.AbstractModel):
     def _cached_purchase_days(self, product_id, partner_id, quantity, uom_id, date, warehouse_id, company_id):
         """(days, warning) of buying ``quantity`` of a product from a vendor, on ``date``."""
         product = self.env["product.product"].browse(product_id)
+        company = self.env["res.company"].browse(company_id)
         seller = self._seller(
-            product, self.env["res.partner"].browse(partner_id), quantity, self.env["uom.uom"].browse(uom_id), date
+            product,
+            self.env["res.partner"].browse(partner_id),
+            quantity,
+            self.env["uom.uom"].browse(uom_id),
+            date,
+            company=company,
         )
         return self._purchase_days(
             product,
             seller,
             self.env["stock.warehouse"].browse(warehouse_id),
-            self.env["res.company"].browse(company_id),
+            company,
         )
 
     @api.model

@@ -2,6 +2,8 @@ from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from .client_guards import plain_fields
+
 LINK_KIND_SELECTION = [
     ("purchase", "Purchase"),
     ("production", "Manufacturing"),
@@ -200,6 +202,22 @@ class BackwardLink(models.Model):
                 vals["reason_id"] = caused.id
             link.sudo().write(vals)
 
+    def write(self, vals):
+        # the planner and the watch keep these rows (as superuser): a client writes only the chatter
+        forged = set(vals) - plain_fields(self)
+        if forged and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s are kept by the backward planning and its watch, not set by hand.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[name]._description_string(self.env) for name in forged if name in self._fields
+                        )
+                    ),
+                )
+            )
+        return super().write(vals)
+
     def _backward_stake(self):
         """The step that really waits for this handover (through transfers): an MO or the customer."""
         self.ensure_one()
@@ -242,12 +260,13 @@ class BackwardLink(models.Model):
         notifier = self.env["backward.notifier"]
         document = self.upstream_id._document()
         owner = notifier._owner(self, document) if document else self.env["res.users"]
-        body = self.env._(
+        reader = notifier._reader(owner)
+        body = reader.env._(
             "%(user)s asks where %(upstream)s stands: it must hand over by %(deadline)s to %(downstream)s. "
             "Please answer here.",
             user=user.name,
             upstream=self.upstream_id.name,
-            deadline=notifier._format(self.date_deadline, owner or None),
+            deadline=reader._format(self.date_deadline),
             downstream=self.downstream_id.name,
         )
         target = document.sudo() if document else self.sudo()

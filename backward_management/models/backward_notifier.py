@@ -1,6 +1,8 @@
 """Tell people: the chatter of documents, activities for owners, notifications, re-promises.
 
-One date formatter (in the reader's timezone) for every message. Activities are created
+One date formatter for every message: a message meant for one person (an activity, a
+notification) is written in that person's language and timezone, whoever runs the watch;
+a message in a document's chatter in the acting user's. Activities are created
 once per threat, updated when the expectation moves, marked done when the link recovers
 or is handed over; a delay reason is asked once, as soon as the deadline passes.
 """
@@ -29,16 +31,23 @@ class BackwardNotifier(models.AbstractModel):
     _description = "Backward Management Notifications"
 
     @api.model
-    def _format(self, moment, user=None):
-        """A date as its reader reads it: short, in their timezone."""
+    def _format(self, moment):
+        """A date as its reader reads it: short, in their timezone (see :meth:`_reader`)."""
         if not moment:
             return self.env._("no date")
-        tz = (user or self.env.user).tz or "UTC"
+        tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
         return format_datetime(self.env, moment, tz=tz, dt_format="short")
 
     @api.model
+    def _reader(self, user):
+        """This notifier writing for ``user``: their language, their timezone, their today."""
+        if not user:
+            return self
+        return self.with_context(lang=user.lang or self.env.lang, tz=user.tz or self.env.context.get("tz"))
+
+    @api.model
     def _state_label(self, link, state):
-        return dict(link._fields["state"]._description_selection(link.env)).get(state, state)
+        return dict(link._fields["state"]._description_selection(self.env)).get(state, state)
 
     # ------------------------------------------------------------------- the plan
 
@@ -116,6 +125,7 @@ class BackwardNotifier(models.AbstractModel):
         state = link.state
         previous = link.notified_state or "open"
         document = link.upstream_id._document()
+        owner = self._reader(self._owner(link, document))
         if state in THREATS:
             if link.activity_id and state != previous:
                 link.activity_id.action_feedback(
@@ -123,9 +133,9 @@ class BackwardNotifier(models.AbstractModel):
                 )
             if link.activity_id.exists() and state == previous:
                 # the same threat, a new expectation: the owner reads today's numbers
-                link.activity_id.sudo().write({"note": self._alert_note(link)})
+                link.activity_id.sudo().write({"note": owner._alert_note(link)})
             else:
-                link.activity_id = self._schedule(link, document, ACTIVITY_TYPES[state], self._alert_note(link))
+                link.activity_id = self._schedule(link, document, ACTIVITY_TYPES[state], "_alert_note")
             if state != previous:
                 self._notify_downstream(link, state)
         else:
@@ -145,7 +155,7 @@ class BackwardNotifier(models.AbstractModel):
                 link.activity_schedule(
                     "backward_management.mail_activity_type_review_late",
                     user_id=link.downstream_user_id.id,
-                    note=self.env._(
+                    note=self._reader(link.downstream_user_id).env._(
                         "%(link)s was handed over late: review it from the link if it calls for it.", link=link.name
                     ),
                 )
@@ -161,16 +171,19 @@ class BackwardNotifier(models.AbstractModel):
         return self.env._("Back on plan.")
 
     def _schedule(self, link, document, activity_xmlid, note):
+        """An activity for the upstream owner; the notifier's method ``note`` writes it for them."""
         if not document:
             return False
         user = self._owner(link, document)
         if not user:
             _logger.warning("Backward watch: nobody answers for %s, no activity scheduled", link.name)
             return False
+        reader = self._reader(user)
+        due = fields.Date.context_today(reader, link.date_deadline) if link.date_deadline else None
         return document.sudo().activity_schedule(
             activity_xmlid,
-            date_deadline=fields.Date.context_today(self, link.date_deadline) if link.date_deadline else None,
-            note=note,
+            date_deadline=due,
+            note=getattr(reader, note)(link),
             user_id=user.id,
         )
 
@@ -179,6 +192,11 @@ class BackwardNotifier(models.AbstractModel):
         if link.reason_activity_id.exists():
             return
         document = document if document is not None else link.upstream_id._document()
+        link.reason_activity_id = self._schedule(
+            link, document, "backward_management.mail_activity_type_delay_reason", "_reason_note"
+        )
+
+    def _reason_note(self, link):
         if link.state == "done_late":
             note = self.env._(
                 '%(link)s was handed over %(hours)s hours late: give the reason from the link ("Give the Reason").',
@@ -191,9 +209,7 @@ class BackwardNotifier(models.AbstractModel):
                 link=link.name,
                 deadline=self._format(link.date_deadline),
             )
-        link.reason_activity_id = self._schedule(
-            link, document, "backward_management.mail_activity_type_delay_reason", note
-        )
+        return note
 
     def _open_review(self, link):
         """Open a draft review for the downstream owner, penalties proposed by the policy."""
@@ -204,7 +220,7 @@ class BackwardNotifier(models.AbstractModel):
             review.activity_schedule(
                 "backward_management.mail_activity_type_review_late",
                 user_id=reviewer.id,
-                note=self.env._(
+                note=self._reader(reviewer).env._(
                     "%(link)s was handed over late: review it and propose a penalty, or drop it.", link=link.name
                 ),
             )
@@ -234,10 +250,11 @@ class BackwardNotifier(models.AbstractModel):
         user = link.downstream_user_id
         if not user or user == link.upstream_user_id:
             return
+        reader = self._reader(user)
         link.sudo().message_notify(
             partner_ids=user.partner_id.ids,
-            subject=self.env._("%(link)s: %(state)s", link=link.name, state=self._state_label(link, state)),
-            body=self._alert_note(link),
+            subject=reader.env._("%(link)s: %(state)s", link=link.name, state=reader._state_label(link, state)),
+            body=reader._alert_note(link),
             subtype_xmlid="mail.mt_note",
         )
 
@@ -252,15 +269,16 @@ class BackwardNotifier(models.AbstractModel):
             managers = (late_links.upstream_team_id.manager_id | late_links.downstream_team_id.manager_id).filtered(
                 "active"
             )
-            body = self.env._(
+            salesperson = order.user_id.filtered(lambda user: user.active and not user._is_superuser())
+            reader = self._reader(salesperson)
+            body = reader.env._(
                 "%(order)s is projected to be delivered on %(projected)s, "
                 "%(hours)s hours after the promised %(promise)s.",
                 order=order.name,
-                projected=self._format(order.backward_projected_date),
+                projected=reader._format(order.backward_projected_date),
                 hours=round(order.backward_projected_delay_hours, 1),
-                promise=self._format(order.commitment_date or order.expected_date),
+                promise=reader._format(order.commitment_date or order.expected_date),
             )
-            salesperson = order.user_id.filtered(lambda user: user.active and not user._is_superuser())
             if salesperson:
                 order.activity_schedule(
                     "backward_management.mail_activity_type_delivery_at_risk", note=body, user_id=salesperson.id
@@ -269,7 +287,7 @@ class BackwardNotifier(models.AbstractModel):
             if partners:
                 order.message_notify(
                     partner_ids=partners.ids,
-                    subject=self.env._("Delivery at risk: %(order)s", order=order.name),
+                    subject=reader.env._("Delivery at risk: %(order)s", order=order.name),
                     body=body,
                 )
             order._backward_write({"backward_escalated": True})
@@ -296,12 +314,13 @@ class BackwardNotifier(models.AbstractModel):
                     "delay_hours": round(hours, 2),
                 }
             )
+            reader = self._reader(link.downstream_user_id)
             link.message_post(
-                body=self.env._(
+                body=reader.env._(
                     "Re-promised past the slack: %(new)s instead of %(old)s, needed by %(need)s.",
-                    new=self._format(new),
-                    old=self._format(old) if old else self.env._("no date"),
-                    need=self._format(link.date_need),
+                    new=reader._format(new),
+                    old=reader._format(old),
+                    need=reader._format(link.date_need),
                 ),
                 partner_ids=link.downstream_user_id.partner_id.ids,
             )

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .client_guards import without_client_defaults
+
 # What the reviewer proposes, and may edit while the review is a draft.
 PROPOSAL_FIELDS = frozenset(
     {"link_id", "party_type", "user_id", "team_id", "vendor_id", "share", "points", "amount", "is_warning"}
@@ -67,13 +69,22 @@ class BackwardPenalty(models.Model):
         help="The approved line this one corrects.",
     )
     reversal_reason = fields.Text(readonly=True)
+    reversal_ids = fields.One2many("backward.penalty", "reversed_id", string="Reversed By", readonly=True)
     company_id = fields.Many2one(related="review_id.company_id", store=True, index=True)
+    weighs = fields.Boolean(
+        compute="_compute_weighs", help="Penalises someone: a share, points, an amount or a warning."
+    )
 
     @api.depends("review_id.name", "party_name", "points", "reversed_id")
     def _compute_name(self):
         for penalty in self:
             label = _("reversal") if penalty.reversed_id else _("%(points)s points", points=round(penalty.points, 2))
             penalty.name = f"{penalty.review_id.name or '/'} · {penalty.party_name or '?'} · {label}"
+
+    @api.depends("share", "points", "amount", "is_warning")
+    def _compute_weighs(self):
+        for penalty in self:
+            penalty.weighs = bool(penalty.share or penalty.points or penalty.amount or penalty.is_warning)
 
     @api.depends("party_type", "user_id", "team_id", "vendor_id")
     def _compute_party_name(self):
@@ -130,7 +141,8 @@ class BackwardPenalty(models.Model):
                     raise UserError(_("A penalty is proposed on a review."))
                 review._check_state("draft")
                 review._check_reviewer()
-        return super().create(vals_list)
+        guarded = without_client_defaults(self, PROPOSAL_FIELDS | {"review_id"})
+        return super(BackwardPenalty, guarded).create(vals_list).with_env(self.env)
 
     def write(self, vals):
         decided = self.filtered(lambda penalty: penalty.state != "proposed")

@@ -20,7 +20,8 @@ class BackwardPenaltyPolicy(models.Model):
     warning_first_offence = fields.Boolean(
         "Warning for a First Offence",
         default=True,
-        help="A party never penalised before for this kind of link gets a warning (no points, no amount).",
+        help="A party never penalised nor warned before for this kind of link (in this company) gets a "
+        "warning: no points, no amount.",
     )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")

@@ -133,10 +133,10 @@ class BackwardPlanner(models.AbstractModel):
         return caps
 
     @api.model
-    def _calendars(self, keys, low, high, margin):
+    def _calendars(self, keys, low, high, margin, skip_invalid=False):
         """Working calendars for ``keys`` over whole months around ``low``..``high`` (timestamps)."""
         first_day, last_day = scheduling.month_horizon(low, high, margin)
-        return self.env["resource.calendar"]._backward_work_calendars(keys, first_day, last_day)
+        return self.env["resource.calendar"]._backward_work_calendars(keys, first_day, last_day, skip_invalid)
 
     @api.model
     def _granularity(self, companies):

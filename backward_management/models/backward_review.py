@@ -17,6 +17,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .client_guards import plain_fields, without_client_defaults
+
 STATES = [
     ("draft", "Draft"),
     ("submitted", "Submitted"),
@@ -70,6 +72,17 @@ class BackwardReview(models.Model):
     dispute_explanation = fields.Text("Dispute", readonly=True, tracking=True)
     decision_reason = fields.Text("Decision", readonly=True, tracking=True)
     submitted_by_id = fields.Many2one("res.users", readonly=True)
+    answered_by_id = fields.Many2one("res.users", readonly=True, help="Who acknowledged or disputed the review.")
+    involved_user_ids = fields.Many2many(
+        "res.users",
+        "backward_review_involved_rel",
+        "review_id",
+        "user_id",
+        string="Involved",
+        readonly=True,
+        help="Everyone who took part in the review or whom it may penalise, remembered at each step: "
+        "a later change of owners does not make them uninvolved.",
+    )
     decided_by_id = fields.Many2one("res.users", readonly=True, tracking=True)
     date_decided = fields.Datetime("Decided On", readonly=True)
     penalty_ids = fields.One2many("backward.penalty", "review_id", string="Penalties")
@@ -97,7 +110,7 @@ class BackwardReview(models.Model):
     # ------------------------------------------------------------------ guards
 
     def _mail_fields(self):
-        return set(self.env["mail.thread"]._fields) | set(self.env["mail.activity.mixin"]._fields)
+        return plain_fields(self)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -118,7 +131,10 @@ class BackwardReview(models.Model):
             link = self.env["backward.link"].browse(vals.get("link_id"))
             self._check_can_open(link)
             vals.update(self._prepare_review_vals(link))
-        return super().create(vals_list)
+        guarded = without_client_defaults(self, self._CLIENT_FIELDS | {"link_id"} | self._mail_fields())
+        reviews = super(BackwardReview, guarded).create(vals_list)
+        reviews._remember_involved()
+        return reviews.with_env(self.env)
 
     def write(self, vals):
         if "state" in vals:
@@ -237,6 +253,7 @@ class BackwardReview(models.Model):
         for review in self._decision():
             review.penalty_ids.filtered(lambda penalty: penalty.state == "proposed").unlink()
             self.env["backward.penalty"].sudo().create(review._prepare_penalty_lines())
+        self._remember_involved()
         return True
 
     def action_submit(self):
@@ -249,6 +266,7 @@ class BackwardReview(models.Model):
                     _("Say what the late handover cost downstream before submitting %(review)s.", review=review.name)
                 )
             review._decision().write({"state": "submitted", "submitted_by_id": self.env.user.id})
+            review._remember_involved()
             owner = review.upstream_user_id or review.upstream_team_id.manager_id
             if owner:
                 review._decision().activity_schedule(
@@ -263,7 +281,8 @@ class BackwardReview(models.Model):
         """The upstream side accepts the review; a manager then decides."""
         self._check_answerer()
         self._check_state("submitted")
-        self._decision().write({"state": "acknowledged"})
+        self._decision().write({"state": "acknowledged", "answered_by_id": self.env.user.id})
+        self._remember_involved()
         self._answered()
         return True
 
@@ -273,7 +292,10 @@ class BackwardReview(models.Model):
         self._check_state("submitted")
         if not (explanation or "").strip():
             raise UserError(_("A dispute needs its explanation."))
-        self._decision().write({"state": "disputed", "dispute_explanation": explanation})
+        self._decision().write(
+            {"state": "disputed", "dispute_explanation": explanation, "answered_by_id": self.env.user.id}
+        )
+        self._remember_involved()
         self._answered()
         return True
 

@@ -67,17 +67,28 @@ class BackwardReview(models.Model):
         return self.sudo().upstream_user_id | self.sudo().upstream_team_id.manager_id
 
     def _penalised_users(self):
-        """Everyone the review may penalise: its lines, and every party of its late chain."""
+        """Everyone the review may penalise: its lines (those that weigh), every party of its late chain."""
         users = self.env["res.users"]
         for review in self.sudo():
-            users |= review.penalty_ids._penalised_users()
+            users |= review.penalty_ids.filtered("weighs")._penalised_users()
             users |= self._chain_parties(self._late_chain_of(review.link_id))
         return users
 
     def _involved_users(self):
-        """Reviewer, reviewed, penalised, and whoever opened or submitted the review."""
-        acted = self.sudo().submitted_by_id | self.sudo().create_uid.filtered(lambda user: not user._is_superuser())
-        return self._reviewer_users() | self._answerer_users() | self._penalised_users() | acted
+        """Reviewer, reviewed, penalised, whoever opened, submitted or answered the review, and
+        whoever was involved at any earlier step (owners changed since do not clear them)."""
+        reviews = self.sudo()
+        acted = reviews.submitted_by_id | reviews.answered_by_id
+        acted |= reviews.create_uid.filtered(lambda user: not user._is_superuser())
+        live = self._reviewer_users() | self._answerer_users() | self._penalised_users()
+        return live | acted | reviews.involved_user_ids
+
+    def _remember_involved(self):
+        """Keep who is involved now, for every later check (written by the workflow)."""
+        for review in self.sudo():
+            involved = review._involved_users()
+            if involved - review.involved_user_ids:
+                review.involved_user_ids = involved
 
     def _check_reviewer(self):
         """Propose, edit the lines, state the cost, submit: the downstream side or a manager, never a party."""
@@ -134,16 +145,23 @@ class BackwardReview(models.Model):
     # ------------------------------------------------------------------ the proposal
 
     def _first_offence(self, party_field, party, kind):
+        """No standing penalty nor warning yet for ``party`` on this kind of link in this
+        company: one reversed since does not count (the correction says it should not have been)."""
         return (
             not self.env["backward.penalty"]
             .sudo()
             .search_count(
                 [
                     (party_field, "=", party.id),
+                    ("company_id", "=", self.company_id.id),
                     ("state", "=", "approved"),
                     ("link_id.kind", "=", kind),
+                    "|",
                     ("points", ">", 0),
-                ]
+                    ("is_warning", "=", True),
+                    ("reversal_ids", "=", False),
+                ],
+                limit=1,
             )
         )
 

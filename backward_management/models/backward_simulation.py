@@ -27,9 +27,11 @@ class BackwardSimulation(models.AbstractModel):
         """Earliest delivery and feasibility of ``order`` from its products' structure.
 
         Runs as superuser: a salesperson may check a quotation without manufacturing or
-        purchase rights; only dates come out.
+        purchase rights; only dates come out. It runs in the order's company, as Odoo
+        procures it: a product's production location and price lists are per company.
         """
-        return self.sudo()._simulate(order.sudo())
+        company = order.company_id
+        return self.sudo().with_company(company)._simulate(order.sudo().with_company(company))
 
     def _simulate(self, order):
         company = order.company_id
@@ -53,8 +55,10 @@ class BackwardSimulation(models.AbstractModel):
             )
         location = order.partner_shipping_id.property_stock_customer
         for line in lines:
+            # Odoo procures in the product's unit, whatever unit the line is sold in
+            quantity = line.product_uom._compute_quantity(line.product_uom_qty, line.product_id.uom_id)
             self._add_supply(
-                chain, customer, line.product_id, line.product_uom_qty, location, order.warehouse_id, company, (), line
+                chain, customer, line.product_id, quantity, location, order.warehouse_id, company, (), line
             )
         now = to_timestamp(fields.Datetime.now())
         if not customer.promise:
@@ -177,7 +181,7 @@ class BackwardSimulation(models.AbstractModel):
                 chain,
                 step,
                 bom_line.product_id,
-                line_data["qty"],
+                bom_line.product_uom_id._compute_quantity(line_data["qty"], bom_line.product_id.uom_id),
                 product.property_stock_production or components,
                 warehouse,
                 company,
@@ -188,7 +192,9 @@ class BackwardSimulation(models.AbstractModel):
         lead_time = self.env["backward.lead.time"]
         key = f"purchase,{downstream.key},{product.id}"
         step = self._add_step(chain, key, "purchase", company, product.display_name, downstream)
-        seller = lead_time._seller(product, quantity=quantity, uom=product.uom_id, date=fields.Date.context_today(self))
+        seller = lead_time._seller(
+            product, quantity=quantity, uom=product.uom_id, date=fields.Date.context_today(self), company=company
+        )
         if not seller:
             raise UserError(
                 _(

@@ -83,11 +83,13 @@ class BackwardWatch(models.AbstractModel):
     # -------------------------------------------------------------- the evaluation
 
     @api.model
-    def _evaluate(self, deadline_ids=None, calendars=None):
+    def _evaluate(self, deadline_ids=None, calendars=None, mark=True):
         """Expectations of the open steps and verdicts of the live links (all, or those of
         ``deadline_ids``), written where they changed. Returns the ids of the steps that changed.
 
         ``calendars``: those the planner just built for these steps, when it calls.
+        ``mark``: flag the orders of the steps that changed for a projection (not when the
+        projection itself calls: its orders were just projected).
         """
         self.env.flush_all()
         if deadline_ids is None:
@@ -105,18 +107,25 @@ class BackwardWatch(models.AbstractModel):
         expectations, step_changes = {}, []
         expect, step_facts, step_changed = engine.expect, self._step_facts, self._step_changed
         for row in step_rows:
-            expected = expect(step_facts(reader, context, row, receipts, work_left), now)
+            try:
+                expected = expect(step_facts(reader, context, row, receipts, work_left), now)
+            except KeyError:
+                continue  # its calendar could not be built (logged): judged once re-planned
             expectations[row[F.S_ID]] = expected
             if step_changed(row, expected):
                 step_changes.append((row, expected))
         writer = self.env["backward.watch.writer"]
         changed = set(writer._write_steps(step_changes))
         self._repromises([change for change in step_changes if change[0][F.S_ID] in changed], link_rows, context)
-        writer._mark_projections(changed)
+        if mark:
+            writer._mark_projections(changed)
         link_changes = []
         judge, link_facts, link_changed = engine.judge, self._link_facts, self._link_changed
         for row in link_rows:
-            verdict = judge(link_facts(context, row, expectations, upstreams), now)
+            try:
+                verdict = judge(link_facts(context, row, expectations, upstreams), now)
+            except KeyError:
+                continue
             if link_changed(row, verdict):
                 link_changes.append((row, verdict))
         writer._write_links(link_changes)
@@ -144,7 +153,14 @@ class BackwardWatch(models.AbstractModel):
         low = min(_ts(min(moments)), now) if moments else now
         high = max(_ts(max(moments)), now) if moments else now
         low, high = max(low, now - HORIZON), min(high, now + HORIZON)
-        return self.env["backward.planner"]._calendars(keys, low, high, 62) if keys else {}
+        calendars = self.env["backward.planner"]._calendars(keys, low, high, 62, skip_invalid=True) if keys else {}
+        if keys - set(calendars):
+            _logger.warning(
+                "Backward watch: %s working calendar(s) have no working time or were deleted; "
+                "the steps planned on them are skipped until re-planned",
+                len(keys - set(calendars)),
+            )
+        return calendars
 
     def _step_facts(self, reader, context, row, receipts, work_left):
         calendar, segments = context.step(row[F.S_CALENDAR], row[F.S_SEGMENTS])
@@ -183,6 +199,8 @@ class BackwardWatch(models.AbstractModel):
         up = upstreams.get(up_id)
         if expected is not None:
             calendar, segments, start_by, deadline = context.of_step(up_id)
+        elif up is None:
+            raise KeyError(up_id)  # evaluated, but its calendar could not be built
         else:
             calendar, segments = context.step(up[F.U_CALENDAR], up[F.U_SEGMENTS])
             start_by, deadline = _ts(up[F.U_START]), _ts(up[F.U_DEADLINE])
@@ -298,12 +316,22 @@ class BackwardWatch(models.AbstractModel):
     def _project_pending(self, limit):
         """Project the orders whose steps changed, then judge their links again."""
         orders = self._pending_orders(limit, projection=True)
-        done = self._each(orders, self.env["backward.projection"]._project_sale_orders, "project")
+        project = self.env["backward.projection"]._project_sale_orders
+        try:
+            # the whole chunk at once; only if one order breaks it, order by order
+            with self.env.cr.savepoint():
+                project(orders)
+            done = len(orders)
+        except Exception:
+            _logger.warning(
+                "Backward watch: projecting %s orders at once failed, one by one", len(orders), exc_info=True
+            )
+            done = self._each(orders, project, "project")
         if orders:
             self.env.cr.execute(
                 SQL("SELECT deadline_id FROM backward_deadline_sale_order_rel WHERE order_id = ANY(%s)", orders.ids)
             )
-            self._evaluate([row[0] for row in self.env.cr.fetchall()])
+            self._evaluate([row[0] for row in self.env.cr.fetchall()], mark=False)
         return done
 
     def _each(self, records, action, what):

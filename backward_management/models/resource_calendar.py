@@ -20,11 +20,12 @@ class ResourceCalendar(models.Model):
     @api.model
     @tools.ormcache("calendar_ids")
     def _backward_patterns(self, calendar_ids):
-        """{calendar id: (name, tz, weekly attendances)} of the core, cached.
+        """{calendar id: (name, tz, weekly attendances, company id)} of the core, cached.
 
         Attendances change rarely and clear the cache (see resource.calendar.attendance).
+        A calendar deleted since is left out.
         """
-        calendars = self.sudo().browse(calendar_ids)
+        calendars = self.sudo().browse(calendar_ids).exists()
         rows = (
             self.env["resource.calendar.attendance"]
             .sudo()
@@ -45,7 +46,7 @@ class ResourceCalendar(models.Model):
                 ],
             )
         )
-        patterns = {calendar.id: (calendar.name, calendar.tz, []) for calendar in calendars}
+        patterns = {calendar.id: (calendar.name, calendar.tz, [], calendar.company_id.id) for calendar in calendars}
         for calendar in calendars:
             two_weeks = calendar.two_weeks_calendar
             for row in rows:
@@ -62,24 +63,26 @@ class ResourceCalendar(models.Model):
                         date_to=row["date_to"] or None,
                     )
                 )
-        return {key: (name, tz, tuple(pattern)) for key, (name, tz, pattern) in patterns.items()}
+        return {key: (name, tz, tuple(pattern), company) for key, (name, tz, pattern, company) in patterns.items()}
 
-    def _backward_work_calendars(self, keys, first_day, last_day):
+    def _backward_work_calendars(self, keys, first_day, last_day, skip_invalid=False):
         """Working calendars of the scheduling core for ``keys`` over a horizon.
 
         ``keys`` are ``(calendar_id, resource_id or False)``: a work center's own time
-        off counts on its calendar only. The slots its work orders book are not time off.
-        One query (the leaves) when the patterns are cached. Raises UserError for a
-        calendar without working time in the horizon.
+        off counts on its calendar only; time off of no calendar (public holidays) on every
+        calendar of its company, as Odoo counts it. The slots work orders book are not time
+        off. One query (the leaves) when the patterns are cached. A calendar without working
+        time in the horizon, or deleted, raises UserError; with ``skip_invalid`` it is left
+        out of the result instead (the watch skips the steps that use it).
         """
         patterns = self._backward_patterns(tuple(sorted({calendar_id for calendar_id, _resource in keys})))
         resource_ids = [resource_id for _calendar_id, resource_id in keys if resource_id]
         self.env.cr.execute(
             SQL(
                 """
-                SELECT calendar_id, resource_id, date_from, date_to
+                SELECT calendar_id, resource_id, company_id, date_from, date_to
                   FROM resource_calendar_leaves
-                 WHERE calendar_id = ANY(%(calendars)s)
+                 WHERE (calendar_id = ANY(%(calendars)s) OR calendar_id IS NULL)
                    -- time off only: work orders book their own slots as 'other'
                    AND time_type = 'leave'
                    AND (resource_id IS NULL OR resource_id = ANY(%(resources)s))
@@ -92,18 +95,26 @@ class ResourceCalendar(models.Model):
             )
         )
         leaves_by_key = defaultdict(list)
-        for calendar_id, resource_id, date_from, date_to in self.env.cr.fetchall():
+        for calendar_id, resource_id, company_id, date_from, date_to in self.env.cr.fetchall():
             interval = (to_timestamp(date_from), to_timestamp(date_to))
             for key in keys:
-                if key[0] == calendar_id and (not resource_id or key[1] == resource_id):
+                if key[0] not in patterns or (resource_id and key[1] != resource_id):
+                    continue
+                if key[0] == calendar_id or (not calendar_id and (not company_id or company_id == patterns[key[0]][3])):
                     leaves_by_key[key].append(interval)
         result = {}
         for key in keys:
-            name, tz, pattern = patterns[key[0]]
+            if key[0] not in patterns:
+                if skip_invalid:
+                    continue
+                raise UserError(_("A working calendar of this plan was deleted: re-plan the order."))
+            name, tz, pattern, _company = patterns[key[0]]
             intervals = weekly_intervals(pattern, tz, first_day, last_day, tuple(sorted(leaves_by_key.get(key, ()))))
             try:
                 result[key] = WorkCalendar(intervals, name=name)
             except EmptyCalendarError as error:
+                if skip_invalid:
+                    continue
                 raise UserError(
                     _(
                         "The working calendar “%(calendar)s” has no working time between %(start)s and "

@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from .client_guards import without_client_defaults
+
 # The parties that agree a plan, the group each must belong to, and the kinds of
 # steps that make their agreement necessary (sales always agree).
 AGREEMENT_PARTIES = {
@@ -148,7 +150,9 @@ class SaleOrder(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._backward_refuse_plan_fields(vals, creating=True)
-        return super().create(vals_list)
+        # the plan's fields are no default a client may send either
+        allowed = {name for name in self._fields if not name.startswith("backward_")}
+        return super(SaleOrder, without_client_defaults(self, allowed)).create(vals_list).with_env(self.env)
 
     def write(self, vals):
         self._backward_refuse_plan_fields(vals)
@@ -201,6 +205,14 @@ class SaleOrder(models.Model):
                 _(
                     "Only %(party)s users may agree the %(party)s part of a plan.",
                     party=labels[party],
+                )
+            )
+        foreign = self.sudo().filtered(lambda order: order.company_id not in self.env.user.company_ids)
+        if foreign:
+            raise AccessError(
+                _(
+                    "%(orders)s belong to a company you do not work for: its plan is agreed there.",
+                    orders=", ".join(foreign.mapped("name")),
                 )
             )
         for order in self.sudo():

@@ -12,7 +12,7 @@ the step's calendar, the same calendars and durations the plan used:
 * a purchase is not expected before it was ordered; a started manufacturing order not
   before the work it has left is done, counted from now on its work centers' calendars;
   a step not started past its start-by not before it could finish if it started at the
-  next working hour;
+  next working hour (the work left of a started one is counted from the coming minute);
 * always inside the step's working time (a vendor's Saturday is received on Monday).
 
 The verdict of a link (:func:`judge`) compares the upstream's expectation (or its
@@ -207,7 +207,9 @@ def expect(facts, now):
             issue = VENDOR_BEFORE_ORDER
         expected = max(expected, facts.not_before)
     if started and facts.remaining is not None:
-        expected = max(expected or now, finish(facts.remaining, now))
+        # counted from the coming minute, so that an expectation does not creep by the second
+        from_minute = -(-now // 60) * 60
+        expected = max(expected or from_minute, finish(facts.remaining, from_minute))
     if not started and facts.start_by is not None and now > facts.start_by:
         try:
             start = calendar.snap_up(now, "hour")

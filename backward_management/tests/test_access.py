@@ -117,3 +117,18 @@ class TestAccess(BackwardCase):
             )
         self.assertEqual(order.read(list(forged)), before)
         self.assertEqual(order.backward_plan_state, "proposed")
+        # nor through the defaults of the context, which Odoo applies to readonly fields too
+        sneaked = (
+            self.env["sale.order"]
+            .with_user(self.salesperson)
+            .with_context(
+                default_backward_plan_state="agreed",
+                default_backward_sales_agreed_uid=self.salesperson.id,
+                default_note="kept",
+            )
+            .create({"partner_id": self.customer.id})
+        )
+        self.assertNotEqual(sneaked.backward_plan_state, "agreed")
+        self.assertFalse(sneaked.backward_sales_agreed_uid)
+        self.assertEqual(sneaked.backward_plan_state, "none")
+        self.assertIn("kept", str(sneaked.note), "the other defaults of the context still apply")

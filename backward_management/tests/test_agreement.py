@@ -82,3 +82,19 @@ class TestAgreement(BackwardCase):
         order = self._order()
         with self.assertRaises(AccessError):
             order.with_user(portal).action_backward_agree_sales()
+
+    def test_a_user_of_another_company_cannot_agree(self):
+        """A planner working only for another company cannot agree this company's plan."""
+        other = self.env["res.company"].create({"name": "Elsewhere Frames"})
+        outsider = new_test_user(
+            self.env,
+            "bm_outsider_planner",
+            groups="mrp.group_mrp_user,backward_management.backward_management_group_user",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        order = self._order()
+        with self.assertRaisesText(AccessError, "company you do not work for"):
+            order.with_user(outsider).action_backward_agree_production()
+        self.assertFalse(order.backward_production_agreed_uid)
+        self.assertEqual(order.backward_plan_state, "proposed")

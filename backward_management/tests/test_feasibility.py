@@ -103,3 +103,79 @@ class TestFeasibility(BackwardCase):
         self.assertTrue(shared.filtered("is_start_past"), "the shared purchases are late for the urgent order")
         self.assertFalse(urgent.backward_is_feasible)
         self.assertTrue(relaxed.backward_is_feasible)
+
+    def _simulated_deadlines(self, quotation):
+        """{(kind, product name): deadline} the quotation check computes."""
+        result = self.env["backward.simulation"]._simulate_order(quotation)
+        steps = result["chain"].steps
+        return {
+            (steps[key].kind, steps[key].name.split("] ")[-1]): deadline
+            for key, deadline in result["deadlines"].items()
+            if steps[key].kind in ("production", "purchase")
+        }
+
+    def _confirmed_deadlines(self, order):
+        return {
+            (deadline.kind, deadline.product_id.name): deadline.date_deadline
+            for deadline in order.backward_deadline_ids
+            if deadline.kind in ("production", "purchase")
+        }
+
+    def test_a_quotation_sold_by_the_dozen_is_checked_for_twelve(self):
+        """A dozen bikes: 24 wheels, from the bulk price list (12 days), and 12 assemblies,
+        in the check as in the confirmed plan."""
+        self.env["product.supplierinfo"].create(
+            {
+                "partner_id": self.vendor.id,
+                "product_tmpl_id": self.wheel.product_tmpl_id.id,
+                "min_qty": 20,
+                "price": 8,
+                "delay": 12,
+            }
+        )
+        quotation = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "commitment_date": datetime(2026, 7, 31, 15, 0),
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.bike.id,
+                            "product_uom_qty": 1,
+                            "product_uom": self.env.ref("uom.product_uom_dozen").id,
+                        }
+                    )
+                ],
+            }
+        )
+        simulated = self._simulated_deadlines(quotation)
+        quotation.action_confirm()
+        wheels = quotation.backward_deadline_ids.filtered(lambda d: d.product_id == self.wheel)
+        self.assertEqual(wheels.purchase_line_id.product_qty, 24)
+        self.assertEqual(wheels.duration_hours, 12 * 24, "the bulk price list's lead time")
+        self.assertEqual(simulated, self._confirmed_deadlines(quotation))
+
+    def test_the_vendor_lead_time_is_the_order_company_s(self):
+        """A shared product with a faster price list in another company: the plan uses this
+        company's, as Odoo's purchase does, even when the user works in the other one."""
+        other = self.env["res.company"].create({"name": "Elsewhere Wheels"})
+        self.wheel.product_tmpl_id.company_id = False
+        self.env["product.supplierinfo"].create(
+            {
+                "partner_id": self.vendor.id,
+                "product_tmpl_id": self.wheel.product_tmpl_id.id,
+                "price": 1,
+                "delay": 1,
+                "company_id": other.id,
+            }
+        )
+        self.salesperson.company_ids |= other
+        quotation = self._order(commitment=datetime(2026, 6, 26, 15, 0), confirm=False)
+        in_other = quotation.with_user(self.salesperson).with_context(allowed_company_ids=[other.id, self.company.id])
+        self.assertEqual(in_other.env.company, other)
+        simulated = self._simulated_deadlines(in_other)
+        in_other.action_confirm()
+        wheels = quotation.backward_deadline_ids.filtered(lambda d: d.product_id == self.wheel)
+        self.assertEqual(wheels.purchase_line_id.order_id.company_id, self.company)
+        self.assertEqual(wheels.duration_hours, 5 * 24, "this company's vendor lead time, not the other's")
+        self.assertEqual(simulated, self._confirmed_deadlines(quotation))

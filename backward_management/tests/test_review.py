@@ -214,6 +214,35 @@ class TestReview(ReviewCase):
             with self.assertRaisesText(UserError, "reversed already"):
                 penalty.with_user(self.manager).action_reverse("again")
 
+    def test_a_first_offence_is_warned_once_and_a_reversed_one_does_not_count(self):
+        """The vendor's first late handover is a warning; the next costs points; once the
+        warning is reversed, the vendor is a first offender again."""
+        self.env.ref("backward_management.penalty_policy_purchase").warning_first_offence = True
+        _order, wheels, output, moment = self._late_chain(hours_after=9)
+        with freeze_time(moment):
+            self._watch()
+            first = self._open_review(wheels)
+            warning = first.penalty_ids
+            self.assertEqual((warning.vendor_id, warning.is_warning, warning.points), (self.vendor, True, 0))
+            self._submit(first, "Waited.")
+            first.with_user(self.buyer).action_acknowledge()
+            first.with_user(self.manager).action_uphold()
+            self.assertEqual(warning.state, "approved")
+            frame = output.upstream_id.upstream_link_ids - wheels
+            self._set_lateness(frame, 1)
+            self._set_lateness(wheels, 5)
+            self._set_lateness(output, 12)
+            second = self.env["backward.review"].sudo().create({"link_id": output.id})
+            second.action_propose_penalties()
+            vendor_line = second.penalty_ids.filtered(lambda line: line.vendor_id == self.vendor)
+            self.assertFalse(vendor_line.is_warning, "warned once already")
+            self.assertGreater(vendor_line.points, 0)
+            warning.with_user(self.manager).action_reverse("The vendor was never told the date.")
+            second.action_propose_penalties()
+            vendor_line = second.penalty_ids.filtered(lambda line: line.vendor_id == self.vendor)
+            self.assertTrue(vendor_line.is_warning, "a reversed warning is no offence")
+            self.assertEqual(vendor_line.points, 0)
+
     def test_request_status_reaches_the_upstream_owner(self):
         """Production asks where the wheels stand: the buyer gets it on the purchase order."""
         with freeze_time(PLANNED):

@@ -273,6 +273,57 @@ class TestReviewAccess(ReviewCase):
                 DECIDERS if state == "upheld" else set(),
             ),
         ]
+
+        def sneak_penalty(env):
+            """Propose a line with the ledger's fields sent as context defaults."""
+            line = (
+                env["backward.penalty"]
+                .with_context(
+                    default_state="approved",
+                    default_approved_by_id=self.manager.id,
+                    default_date_approved=fields.Datetime.now(),
+                    default_reversed_id=named_line.id,
+                    default_reversal_reason="forged",
+                )
+                .create(
+                    {
+                        "review_id": review.id,
+                        "link_id": self.wheels.id,
+                        "party_type": "vendor",
+                        "vendor_id": self.vendor.id,
+                        "share": 0,
+                        "points": 1,
+                    }
+                )
+            )
+            line = line.sudo()
+            self.assertEqual(line.state, "proposed", "a default state is no approval")
+            self.assertFalse(line.approved_by_id or line.date_approved or line.reversed_id or line.reversal_reason)
+
+        def sneak_review(env):
+            """Open a review with its decision sent as context defaults."""
+            opened = (
+                env["backward.review"]
+                .with_context(
+                    default_state="upheld",
+                    default_decided_by_id=self.manager.id,
+                    default_decision_reason="forged",
+                    default_submitted_by_id=self.manager.id,
+                )
+                .create({"link_id": self.output.id})
+                .sudo()
+            )
+            self.assertEqual(opened.state, "draft", "a default state is no decision")
+            self.assertFalse(opened.decided_by_id or opened.decision_reason or opened.submitted_by_id)
+
+        acts += [
+            (
+                "create a penalty line with forged context defaults",
+                sneak_penalty,
+                PROPOSERS if draft else set(),
+            ),
+            ("create a review with forged context defaults", sneak_review, {"manager", "named_manager"}),
+        ]
         forged_review = {
             "state": "upheld",
             "name": "FORGED",
@@ -429,6 +480,27 @@ class TestReviewRoles(ReviewCase):
             self.assertEqual(review.state, "acknowledged")
             review.with_user(other_manager).action_uphold()
             self.assertEqual(review.penalty_ids.approved_by_id, other_manager)
+
+    def test_a_manager_who_answered_does_not_decide(self):
+        """A manager who acknowledged for the upstream side is involved too: another decides."""
+        other_manager = new_test_user(
+            self.env, "bm_roles_answering_manager", groups="backward_management.backward_management_group_manager"
+        )
+        _order, wheels, _output, moment = self._late_chain()
+        with freeze_time(moment):
+            self._watch()
+            review = self._open_review(wheels)
+            self._submit(review, "Half a shift lost.")
+            review.with_user(self.manager).action_acknowledge()
+            self.assertEqual(review.answered_by_id, self.manager)
+            self.assertIn(self.manager, review.involved_user_ids)
+            for decide in (lambda r: r.action_uphold(), lambda r: r.action_waive("Mine to forgive.")):
+                with self.assertRaisesText(AccessError, "another manager must decide"):
+                    decide(review.with_user(self.manager))
+                self.assertEqual(review.state, "acknowledged")
+                self.assertFalse(review.decided_by_id)
+            review.with_user(other_manager).action_uphold()
+            self.assertEqual((review.state, review.decided_by_id), ("upheld", other_manager))
 
     def test_who_sees_which_review_and_line(self):
         """Parties see their reviews, team managers their team's, purchase users the vendors' lines."""

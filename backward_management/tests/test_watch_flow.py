@@ -330,9 +330,9 @@ class TestWatchMechanics(DefaultsCase):
             evaluated = []
             original = type(watch)._evaluate
 
-            def counting(model, deadline_ids=None):
+            def counting(model, deadline_ids=None, **kwargs):
                 evaluated.append(deadline_ids)
-                return original(model, deadline_ids)
+                return original(model, deadline_ids, **kwargs)
 
             links = self._links(first | second)
             with patch.object(type(watch), "_evaluate", counting), patch.object(watch_module, "CHUNK", 2):
