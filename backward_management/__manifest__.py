@@ -33,6 +33,7 @@
     ],
     "demo": ["demo/backward_management_demo.xml"],
     "assets": {
+        "web.assets_backend": ["backward_management/static/src/timeline/*"],
         "web.assets_tests": ["backward_management/static/tests/tours/*.js"],
     },
     "application": True,

@@ -28,6 +28,7 @@ from . import backward_watch_facts
 from . import backward_watch_writer
 from . import backward_watch
 from . import backward_simulation
+from . import backward_timeline
 from . import sale_order
 from . import sale_order_line
 from . import mrp_production

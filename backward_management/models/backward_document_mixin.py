@@ -247,6 +247,10 @@ class BackwardDocumentMixin(models.AbstractModel):
             raise UserError(_("No plan served by %(document)s waits for its agreement.", document=self.display_name))
         return orders.with_user(self.env.user)._backward_agree(self._backward_party)
 
+    def action_view_backward_timeline(self):
+        """The timeline of every chain this document belongs to."""
+        return self.env["backward.timeline"]._action(self)
+
     def action_view_backward_links(self):
         """The links this document gives and receives."""
         action = self.env["ir.actions.act_window"]._for_xml_id("backward_management.backward_link_action")

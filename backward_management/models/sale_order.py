@@ -299,6 +299,10 @@ class SaleOrder(models.Model):
         action["name"] = _("Backward Plan of %(order)s", order=self.name)
         return action
 
+    def action_view_backward_timeline(self):
+        """The order's chain on a timeline, plan against reality."""
+        return self.env["backward.timeline"]._action(self)
+
     def action_view_backward_chain(self):
         """The order's chain as a tree, from the customer promise upstream."""
         self.ensure_one()
