@@ -21,6 +21,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from ..scheduling import expectation as engine
@@ -322,6 +323,8 @@ class BackwardWatch(models.AbstractModel):
             with self.env.cr.savepoint():
                 project(orders)
             done = len(orders)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise  # another transaction holds these rows: the whole pass is retried, not each order
         except Exception:
             _logger.warning(
                 "Backward watch: projecting %s orders at once failed, one by one", len(orders), exc_info=True
@@ -342,6 +345,8 @@ class BackwardWatch(models.AbstractModel):
                 with self.env.cr.savepoint():
                     action(record)
                 done += 1
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise  # not this record's fault: Odoo's cron runs the pass again
             except Exception:
                 _logger.exception("Backward watch: could not %s %s, skipped", what, record)
                 if record._name == "backward.link":
