@@ -114,7 +114,12 @@ class BackwardTimeline(models.AbstractModel):
     def _orders(self, res_model, res_ids):
         if res_model is None:
             return self.env["sale.order"].search(
-                [("state", "=", "sale"), ("backward_plan_state", "!=", "none"), ("backward_deadline_ids", "!=", False)],
+                [
+                    ("state", "=", "sale"),
+                    ("delivery_status", "!=", "full"),
+                    ("backward_plan_state", "!=", "none"),
+                    ("backward_deadline_ids", "!=", False),
+                ],
                 order="commitment_date, id",
                 limit=MAX_ORDERS,
             )

@@ -76,6 +76,8 @@ class TestTimeline(DefaultsCase):
             receipt = purchases.picking_ids[:1]
             for document, user in ((bike, self.planner_user), (purchases[:1], self.buyer), (receipt, self.stock_user)):
                 self.assertEqual({row["id"] for row in self._timeline(document, user)["rows"]}, whole, document.name)
+            action = order.with_user(self.salesperson).action_view_backward_timeline()
+            self.assertEqual(action["params"], {"res_model": "sale.order", "res_ids": order.ids})
             action = bike.with_user(self.planner_user).action_view_backward_timeline()
             self.assertEqual(action["tag"], "backward_management.chain_timeline")
             self.assertEqual(action["params"], {"res_model": "mrp.production", "res_ids": bike.ids})

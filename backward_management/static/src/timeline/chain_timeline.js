@@ -76,6 +76,9 @@ export class ChainTimeline extends Component {
                 user_id: this.state.userId || null,
             });
             this.state.error = false;
+            if (!this.zoomChosen) {
+                this.state.zoom = this.fittingZoom(data);
+            }
             this.raw = data;
             this.state.data = this.layout(data);
         } catch (error) {
@@ -83,6 +86,14 @@ export class ChainTimeline extends Component {
             this.state.data = null;
             this.state.error = error.data?.message || error.message || String(error);
         }
+    }
+
+    /** The finest zoom that shows the whole chain in the width at hand (weeks at worst). */
+    fittingZoom(data) {
+        const hours = (deserializeDateTime(data.end).ts - deserializeDateTime(data.start).ts) / HOUR;
+        const width = (this.scrollRef.el?.clientWidth || window.innerWidth - 380) - 20;
+        const fitting = ["hour", "shift", "day"].find((zoom) => hours * ZOOMS[zoom].px <= width);
+        return fitting || "week";
     }
 
     /** Pixels of every moment, rows and arrows, for the current zoom. */
@@ -210,6 +221,7 @@ export class ChainTimeline extends Component {
     }
 
     setZoom(zoom) {
+        this.zoomChosen = true;
         this.state.zoom = zoom;
         if (this.raw) {
             this.state.data = this.layout(this.raw);
