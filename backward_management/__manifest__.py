@@ -31,7 +31,11 @@
         "views/res_partner_views.xml",
         "views/backward_management_menus.xml",
     ],
-    "demo": ["demo/backward_management_demo.xml"],
+    "demo": [
+        "demo/backward_management_demo.xml",
+        "demo/backward_management_history.xml",
+        "demo/backward_management_orders.xml",
+    ],
     "assets": {
         "web.assets_backend": ["backward_management/static/src/timeline/*"],
         "web.assets_tests": ["backward_management/static/tests/tours/*.js"],

@@ -29,6 +29,7 @@ from . import backward_watch_writer
 from . import backward_watch
 from . import backward_simulation
 from . import backward_timeline
+from . import backward_demo
 from . import sale_order
 from . import sale_order_line
 from . import mrp_production

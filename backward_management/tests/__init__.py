@@ -13,3 +13,4 @@ from . import test_review_access
 from . import test_watch_flow
 from . import test_watch_calendars
 from . import test_timeline
+from . import test_demo
