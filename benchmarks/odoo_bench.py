@@ -174,6 +174,26 @@ def watch_pass(env, factory, links=100_000):
     print(f"  ratio first pass / bare UPDATE:     {first_ms / bare_ms:7.2f} x (target <= 3 x, <= 5 s)")
 
 
+def timeline(env, factory):
+    """The chain timeline's data: one order, then the open orders (10, then 60 of them)."""
+    print("chain timeline (queries whatever the number of orders):")
+    orders = env["sale.order"]
+    get = env["backward.timeline"].get_timeline
+    for count in (10, 60):
+        while len(orders) < count:
+            order = new_order(env, factory)
+            order.action_confirm()
+            orders |= order
+        first = orders[:1].ids
+        one_ms, one_q = measure(env, lambda first=first: get("sale.order", first))
+        many_ms, many_q = measure(env, get)
+        shown = len({row["order_id"] for row in get()["rows"]})
+        print(
+            f"  one order {one_q:3d} queries {one_ms:6.1f} ms; "
+            f"the open orders ({shown} shown) {many_q:3d} queries {many_ms:6.1f} ms"
+        )
+
+
 def main():
     args = parse()
     config.parse_config(
@@ -228,6 +248,7 @@ def main():
                 f"  {lines:3d} line(s), {steps:4d} steps: unchanged {queries:3d} queries {elapsed:6.1f} ms; "
                 f"delivery date moved {moved_q:3d} queries {moved_ms:6.1f} ms"
             )
+        timeline(env, factory)
         watch_pass(env, factory)
     finally:
         for cr in cursors:
