@@ -6,12 +6,24 @@ forge them through the context. Models that guard fields drop those keys first.
 """
 
 
-def without_client_defaults(records, allowed):
-    """``records`` with a context holding no ``default_`` key but those of ``allowed`` fields."""
+def without_client_defaults(records, allowed=None, denied=None):
+    """``records`` with a context holding no ``default_`` key for a field outside
+    ``allowed`` (when given) or inside ``denied`` (when given).
+
+    A model that owns its fields gives ``allowed``; a model of Odoo's gives ``denied``, the
+    addon's fields only, so that the defaults Odoo's own flows pass on stay untouched.
+    """
     context = records.env.context
     if records.env.su or not any(key.startswith("default_") for key in context):
         return records
-    kept = {key: value for key, value in context.items() if not key.startswith("default_") or key[8:] in allowed}
+
+    def dropped(key):
+        name = key[8:]
+        return key.startswith("default_") and (
+            (allowed is not None and name not in allowed) or (denied is not None and name in denied)
+        )
+
+    kept = {key: value for key, value in context.items() if not dropped(key)}
     # with_context() merges into the context; a new environment replaces it
     return records.with_env(records.env(context=kept)) if len(kept) != len(context) else records
 

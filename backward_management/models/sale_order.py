@@ -150,9 +150,9 @@ class SaleOrder(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._backward_refuse_plan_fields(vals, creating=True)
-        # the plan's fields are no default a client may send either
-        allowed = {name for name in self._fields if not name.startswith("backward_")}
-        return super(SaleOrder, without_client_defaults(self, allowed)).create(vals_list).with_env(self.env)
+        # the plan's fields are no default a client may send either; Odoo's own defaults stay
+        denied = {name for name in self._fields if name.startswith("backward_")}
+        return super(SaleOrder, without_client_defaults(self, denied=denied)).create(vals_list).with_env(self.env)
 
     def write(self, vals):
         self._backward_refuse_plan_fields(vals)
