@@ -21,6 +21,8 @@ from . import backward_bulk_writer
 from . import backward_lead_time
 from . import backward_chain_reader
 from . import backward_plan_writer
+from . import backward_schedule_writer
+from . import backward_replanner
 from . import backward_planner
 from . import backward_notifier
 from . import backward_projection

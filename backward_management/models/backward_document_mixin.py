@@ -70,6 +70,32 @@ class BackwardDocumentMixin(models.AbstractModel):
     backward_inputs_alert_html = fields.Html("Inputs at Risk", compute="_compute_backward_watch", sanitize=False)
     backward_has_late_input = fields.Boolean(compute="_compute_backward_watch")
 
+    backward_schedule_note = fields.Char(
+        "From the Plan",
+        compute="_compute_backward_schedule_note",
+        help="Which of Odoo's own dates on this document the agreed backward plan wrote.",
+    )
+
+    @api.depends("backward_deadline_ids.date_deadline", "backward_deadline_ids.date_start_deadline")
+    def _compute_backward_schedule_note(self):
+        for record in self:
+            deadlines = record._backward_live_deadlines()
+            notes = []
+            if deadlines:
+                finish = min(deadlines.mapped("date_deadline"))
+                start = min(deadlines.mapped("date_start_deadline"))
+                if "date_deadline" in record._fields and record.date_deadline == finish:
+                    notes.append(_("deadline"))
+                if record._name == "mrp.production" and record.date_start == start:
+                    notes.append(_("scheduled start"))
+                if (
+                    record._name == "purchase.order"
+                    and record.state in ("draft", "sent")
+                    and record.date_order == start
+                ):
+                    notes.append(_("order deadline"))
+            record.backward_schedule_note = ", ".join(notes)
+
     def _backward_live_deadlines(self):
         return self.backward_deadline_ids.filtered(lambda deadline: deadline.state != "cancel")
 

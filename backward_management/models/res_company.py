@@ -59,6 +59,12 @@ class ResCompany(models.Model):
         help="Answers for a manufacturing order that names no Responsible when its work center names no owner "
         "nor team. Empty: the first Manufacturing Administrator of the company.",
     )
+    backward_schedule_productions = fields.Boolean(
+        "Schedule Manufacturing Orders at their Start By",
+        default=True,
+        help="When a plan is agreed, a manufacturing order neither planned by hand nor started is "
+        "scheduled at its start-by, so that Odoo's work-order planning starts from the plan.",
+    )
     backward_review_auto = fields.Boolean(
         "Open Reviews Automatically",
         help="The watch opens a draft review, with its proposed penalties, for every handover done late.",

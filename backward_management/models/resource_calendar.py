@@ -129,5 +129,67 @@ class ResourceCalendar(models.Model):
 
 
 class ResourceCalendarAttendance(models.Model):
+    """Working hours changed: the open plans on that calendar re-plan."""
+
     _name = "resource.calendar.attendance"
     _inherit = ["resource.calendar.attendance", "backward.cache.mixin"]
+
+    def _backward_touch(self):
+        calendars = self.sudo().calendar_id
+        self.env["backward.replanner"].sudo()._touch_calendars(
+            calendars.ids, reason=_("the working hours of %(calendar)s changed", calendar=calendars[:1].name or "")
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        attendances = super().create(vals_list)
+        attendances._backward_touch()
+        return attendances
+
+    def write(self, vals):
+        result = super().write(vals)
+        self._backward_touch()
+        return result
+
+    def unlink(self):
+        self._backward_touch()
+        return super().unlink()
+
+
+class ResourceCalendarLeaves(models.Model):
+    """Time off added, moved or removed: the open plans that count on its calendar re-plan."""
+
+    _inherit = "resource.calendar.leaves"
+
+    def _backward_touch(self):
+        replanner = self.env["backward.replanner"].sudo()
+        for leave in self.sudo():
+            if leave.time_type != "leave":
+                continue  # work orders' own slots are load, not time off
+            if leave.calendar_id:
+                calendars = leave.calendar_id
+            elif leave.resource_id:
+                calendars = leave.resource_id.calendar_id
+            else:  # a public holiday: every calendar of its company
+                calendars = (
+                    self.env["resource.calendar"].sudo().search([("company_id", "in", [leave.company_id.id, False])])
+                )
+            replanner._touch_calendars(
+                calendars.ids, leave.date_from, _("time off “%(name)s” changed", name=leave.name or "")
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leaves = super().create(vals_list)
+        leaves._backward_touch()
+        return leaves
+
+    def write(self, vals):
+        self._backward_touch()  # where it was
+        result = super().write(vals)
+        self._backward_touch()  # where it is now
+        return result
+
+    def unlink(self):
+        self._backward_touch()
+        return super().unlink()

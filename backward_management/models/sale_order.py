@@ -77,6 +77,13 @@ class SaleOrder(models.Model):
         copy=False,
         help="When the order will really be delivered: a forward pass from each document's current expectation.",
     )
+    backward_replan_reason = fields.Char(
+        "Re-plan Pending",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="A change this order's plan counts on (a holiday, a lead time...): the scheduled action re-plans it.",
+    )
     backward_projected_late = fields.Boolean("Projected Late", readonly=True, copy=False, index=True)
     backward_projected_delay_hours = fields.Float("Projected Delay (hours)", readonly=True, copy=False)
     backward_escalated = fields.Boolean(readonly=True, copy=False, help="Managers were warned of the projected delay.")
@@ -285,6 +292,8 @@ class SaleOrder(models.Model):
         deadlines.invalidate_recordset(["date_deadline_baseline", "date_start_deadline_baseline"])
         self.env["backward.link"].invalidate_model(["date_deadline_baseline"])
         order._backward_write({"backward_plan_state": "agreed", "backward_agreed_on": fields.Datetime.now()})
+        # the agreed plan becomes Odoo's own schedule
+        self.env["backward.schedule.writer"]._apply(order)
         order.message_post(
             body=Markup("<p>%s</p>")
             % _("Sales, production and purchasing agreed the plan: its dates are now the baseline.")

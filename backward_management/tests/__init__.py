@@ -14,3 +14,5 @@ from . import test_watch_flow
 from . import test_watch_calendars
 from . import test_timeline
 from . import test_demo
+from . import test_schedule
+from . import test_replan_on_change

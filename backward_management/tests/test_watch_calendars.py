@@ -79,6 +79,33 @@ class TestWatchCalendars(DefaultsCase):
                 "planned around the holiday, nothing is at risk",
             )
 
+    def test_work_orders_planned_in_odoo_do_not_move_another_plan(self):
+        """The planner presses Odoo's "Plan" on one order's bike: Odoo books the assembly
+        line for its work orders; the next order's plan on that line does not move (booked
+        work is load, not time off)."""
+        with freeze_time(T0):
+            other = self._order(commitment=PROMISE)
+            before = self._plan(other)
+            order = self._order(commitment=PROMISE)
+            step = self._step(order, "production", self.bike)
+            bike = step.production_id.with_user(self.planner_user)
+            # the planner schedules it at the plan's start-by
+            bike.date_start = step.date_start_deadline
+            bike.button_plan()
+            self.assertTrue(bike.workorder_ids.leave_id, "Odoo booked the work orders' slots")
+            self.assertEqual(set(bike.workorder_ids.leave_id.mapped("time_type")), {"other"})
+            booked = bike.workorder_ids.leave_id
+            other_bike = self._step(other, "production", self.bike)
+            self.assertTrue(
+                any(
+                    leave.date_from < other_bike.date_deadline and leave.date_to > other_bike.date_start_deadline
+                    for leave in booked
+                ),
+                "the booking falls in the other order's window",
+            )
+            other.with_user(self.planner_user).action_backward_plan()
+            self.assertEqual(self._plan(other), before)
+
     def test_work_order_slots_and_other_companies_holidays_are_not_time_off(self):
         """Odoo books work orders as time off of type 'other', and another company has its
         own holidays: neither moves this plan."""

@@ -1,0 +1,149 @@
+"""Every change re-plans what it touches, without making the person who made it wait.
+
+A public holiday added, a working calendar's hours changed, a vendor's lead time, a bill of
+materials' durations: the open orders whose steps count on what changed are marked (one
+statement), and a scheduled action re-plans them in chunks, with Odoo's cron progress.
+Each re-planned order tells its documents in their chatter (as any re-plan does); the
+orders the change now endangers are told to their salesperson, and the totals logged.
+"""
+
+import logging
+
+from odoo import _, api, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+CHUNK = 50
+LIVE = ("planned", "in_progress")
+
+
+class BackwardReplanner(models.AbstractModel):
+    _name = "backward.replanner"
+    _description = "Backward Management: re-plan what a change touches"
+
+    # ------------------------------------------------------------------ what a change touches
+
+    @api.model
+    def _touch_calendars(self, calendar_ids, date_from=None, reason=""):
+        """Mark the open orders with a step counting on ``calendar_ids`` (its own calendar
+        or one of its segments') and ending after ``date_from`` when given."""
+        if not calendar_ids:
+            return
+        self.env.flush_all()  # the SQL below reads steps and orders the ORM may still hold
+        window = SQL("TRUE")
+        if date_from:
+            # time off before a step's end may move it (in its window) or its order's earliest
+            # delivery (the forward pass from now crosses it); after the last step, nothing
+            window = SQL("d.date_deadline >= %s", date_from)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT rel.order_id
+                  FROM backward_deadline d
+                  JOIN backward_deadline_sale_order_rel rel ON rel.deadline_id = d.id
+                 WHERE d.state = ANY(%(live)s) AND %(window)s
+                   AND (d.calendar_id = ANY(%(calendars)s)
+                        OR EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(d.segments, '[]'::jsonb)) s
+                                    WHERE CASE WHEN jsonb_typeof(s->1) = 'number' THEN (s->>1)::int END
+                                          = ANY(%(calendars)s)))
+                """,
+                live=list(LIVE),
+                window=window,
+                calendars=list(calendar_ids),
+            )
+        )
+        self._mark([row[0] for row in self.env.cr.fetchall()], reason)
+
+    @api.model
+    def _touch_products(self, product_ids, kind, reason):
+        """Mark the open orders with a ``kind`` step ("purchase", "production") of ``product_ids``."""
+        if not product_ids:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT rel.order_id
+                  FROM backward_deadline d
+                  JOIN backward_deadline_sale_order_rel rel ON rel.deadline_id = d.id
+                 WHERE d.state = ANY(%(live)s) AND d.kind = %(kind)s AND d.product_id = ANY(%(products)s)
+                """,
+                live=list(LIVE),
+                kind=kind,
+                products=list(product_ids),
+            )
+        )
+        self._mark([row[0] for row in self.env.cr.fetchall()], reason)
+
+    @api.model
+    def _mark(self, order_ids, reason):
+        """Flag the open orders for the scheduled re-plan and wake it (nothing else waits)."""
+        if not order_ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sale_order SET backward_replan_reason = %(reason)s
+                 WHERE id = ANY(%(ids)s) AND state = 'sale' AND backward_plan_state != 'none'
+                   AND COALESCE(delivery_status, 'pending') != 'full'
+                """,
+                reason=reason or _("a planning parameter changed"),
+                ids=list(order_ids),
+            )
+        )
+        self.env["sale.order"].invalidate_model(["backward_replan_reason"])
+        cron = self.env.ref("backward_management.ir_cron_backward_replan", raise_if_not_found=False)
+        if cron and self.env.cr.rowcount:
+            cron.sudo()._trigger()
+
+    # ------------------------------------------------------------------ the scheduled action
+
+    @api.model
+    def _cron_backward_replan(self):
+        """Re-plan a chunk of the marked orders; Odoo calls it again while some remain."""
+        orders = self.env["sale.order"].sudo().search([("backward_replan_reason", "!=", False)], limit=CHUNK)
+        planner = self.env["backward.planner"]
+        moved = endangered = 0
+        for order in orders:
+            feasible = order.backward_is_feasible
+            dates = {step.id: step.date_deadline for step in order.backward_deadline_ids}
+            reason = order.backward_replan_reason
+            try:
+                with self.env.cr.savepoint():
+                    planner._plan_sale_orders(order, reason)
+            except UserError as error:
+                order._backward_record_warning(error.args[0])
+            order._backward_write({"backward_replan_reason": False})
+            if {step.id: step.date_deadline for step in order.backward_deadline_ids} != dates:
+                moved += 1
+            if feasible and not order.backward_is_feasible:
+                endangered += 1
+                self._tell_endangered(order, reason)
+        remaining = self.env["sale.order"].search_count([("backward_replan_reason", "!=", False)])
+        if orders:
+            _logger.info(
+                "Backward re-plan: %s orders re-planned, %s moved, %s now endanger their promise; %s left",
+                len(orders),
+                moved,
+                endangered,
+                remaining,
+            )
+        self.env["ir.cron"]._notify_progress(done=len(orders), remaining=remaining)
+        return remaining
+
+    def _tell_endangered(self, order, reason):
+        notifier = self.env["backward.notifier"]
+        reader = notifier._reader(order.user_id)
+        order.message_post(
+            body=reader.env._(
+                "Re-planned because %(reason)s: the promise of %(date)s can no longer be kept "
+                "(%(hours)s hours late at best). Agree a new date with the customer or expedite.",
+                reason=reason,
+                date=reader._format(order.commitment_date or order.expected_date),
+                hours=order.backward_lateness_hours,
+            ),
+            partner_ids=order.user_id.partner_id.ids,
+            subtype_xmlid="mail.mt_comment",
+        )

@@ -1,0 +1,96 @@
+"""The agreed plan written into Odoo's own dates, so that Odoo's screens follow it.
+
+When sales, production and purchasing have agreed a plan (first, or again after a
+re-plan), each live step's deadline becomes Odoo's native deadline of its moves (and so
+of its transfer and manufacturing order: their late indicators, filters and popovers), an
+RFQ's order deadline becomes the plan's order-by date, and, when Settings say so, a
+manufacturing order not yet planned nor started is scheduled at its start-by, so that
+Odoo's own work-order planning starts from the plan.
+
+Only Odoo's standard fields are written: uninstalling the addon leaves valid documents.
+What a person or a vendor set is left alone: a confirmed purchase's dates, a manufacturing
+order planned by hand (its work orders have slots) or started.
+"""
+
+from collections import defaultdict
+
+from odoo import api, models
+
+PICKING_KINDS = ("receipt", "transfer", "delivery")
+LIVE = ("planned", "in_progress")
+
+
+class BackwardScheduleWriter(models.AbstractModel):
+    _name = "backward.schedule.writer"
+    _description = "Backward Management: the agreed plan in Odoo's dates"
+
+    @api.model
+    def _apply(self, orders):
+        """Write the agreed plan of ``orders`` into their documents, in bulk."""
+        steps = orders.sudo().backward_deadline_ids.filtered(lambda step: step.state in LIVE)
+        if not steps:
+            return
+        # the starts first: Odoo moves a rescheduled order's component moves and propagates
+        # their deadlines upstream; the deadlines written last are the plan's
+        self._schedule_productions(steps.filtered(lambda step: step.kind == "production"))
+        self._write_order_deadlines(steps.filtered(lambda step: step.kind == "purchase"))
+        self._write_move_deadlines(steps)
+
+    def _write_move_deadlines(self, steps):
+        """Each open move of a step gets the step's deadline; a transfer's step wins over the
+        purchase line whose receipt it is (its moves are that transfer's)."""
+        deadline_of = {}
+        for step in steps.sorted(lambda step: step.kind in PICKING_KINDS):
+            if step.kind in PICKING_KINDS:
+                moves = step.picking_id.move_ids
+            elif step.kind == "production":
+                moves = step.production_id.move_finished_ids
+            elif step.kind == "purchase":
+                moves = step.purchase_line_id.move_ids
+            else:
+                continue
+            for move in moves:
+                if move.state not in ("done", "cancel"):
+                    deadline_of[move.id] = step.date_deadline
+        by_deadline = defaultdict(list)
+        for move in self.env["stock.move"].sudo().browse(list(deadline_of)):
+            if move.date_deadline != deadline_of[move.id]:
+                by_deadline[deadline_of[move.id]].append(move.id)
+        # each move its own step's deadline: Odoo's propagation up and down the chain would
+        # shift the others by the same delta, so every move of the plan counts as set
+        written = set(deadline_of)
+        Move = self.env["stock.move"].sudo().with_context(date_deadline_propagate_ids=written)
+        for deadline, move_ids in by_deadline.items():
+            Move.browse(move_ids).write({"date_deadline": deadline})
+
+    def _write_order_deadlines(self, steps):
+        """An RFQ's order deadline is the earliest order-by of its lines; a confirmed
+        purchase keeps the dates agreed with its vendor."""
+        order_by = {}
+        for step in steps:
+            purchase = step.purchase_id
+            if purchase.state in ("draft", "sent") and step.date_start_deadline:
+                order_by[purchase] = min(step.date_start_deadline, order_by.get(purchase, step.date_start_deadline))
+        for purchase, moment in order_by.items():
+            if purchase.date_order != moment:
+                purchase.sudo().write({"date_order": moment})
+
+    def _schedule_productions(self, steps):
+        """A manufacturing order neither planned by hand nor started starts at its start-by;
+        the step's reference moves with it, so that the watch sees no slip in it."""
+        references = {}
+        for step in steps:
+            production = step.production_id
+            if not production.company_id.backward_schedule_productions:
+                continue
+            if production.state not in ("draft", "confirmed") or production.is_planned:
+                continue
+            if any(workorder.state in ("progress", "done") for workorder in production.workorder_ids):
+                continue
+            if production.date_start != step.date_start_deadline:
+                production.sudo().write({"date_start": step.date_start_deadline})
+            references[step.id] = production.date_finished
+        updates = {step_id: {"date_document_planned": moment} for step_id, moment in references.items() if moment}
+        self.env["backward.bulk.writer"]._bulk_update(
+            self.env["backward.deadline"].sudo(), updates, ["date_document_planned"]
+        )

@@ -1,0 +1,117 @@
+"""Every change re-plans what it touches, and nothing else, without making anyone wait.
+
+A public holiday, working hours, a vendor's lead time, an operation's duration: saving the
+change only marks the open orders that count on it; the scheduled action re-plans them in
+chunks and tells the salesperson of an order whose promise it now endangers.
+"""
+
+from datetime import datetime, time, timedelta
+
+import pytz
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import DefaultsCase
+
+T0 = datetime(2026, 6, 1, 7, 0)  # Monday 09:00 in Brussels
+BRUSSELS = pytz.timezone("Europe/Brussels")
+
+
+@tagged("post_install", "-at_install")
+class TestReplanOnChange(DefaultsCase):
+    def _dates(self, order):
+        return {step.id: step.date_deadline for step in order.sudo().backward_deadline_ids}
+
+    def _holiday(self, moment):
+        day = pytz.utc.localize(moment).astimezone(BRUSSELS).date()
+        start = BRUSSELS.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+        return (
+            self.env["resource.calendar.leaves"]
+            .with_company(self.company)
+            .create({"name": "Holiday", "date_from": start, "date_to": start + timedelta(days=1)})
+        )
+
+    def _replan(self):
+        replanner = self.env["backward.replanner"]
+        for _chunk in range(20):
+            if not replanner._cron_backward_replan():
+                break
+
+    def test_a_holiday_re_plans_exactly_the_orders_that_cross_it(self):
+        with freeze_time(T0):
+            early = self._order(commitment=datetime(2026, 6, 12, 15, 0))
+            late = self._order(commitment=datetime(2026, 7, 31, 15, 0))
+            early_dates, late_dates = self._dates(early), self._dates(late)
+            frame = self._step(late, "production", self.frame)
+            self._holiday(frame.date_deadline)
+            self.assertTrue(late.backward_replan_reason, "the order crossing the holiday is marked")
+            self.assertIn("Holiday", late.backward_replan_reason)
+            self.assertFalse(early.backward_replan_reason, "the one before it is not")
+            self.assertEqual(self._dates(late), late_dates, "saving the holiday re-plans nothing yet")
+            self._replan()
+            self.assertNotEqual(self._dates(late), late_dates, "re-planned around the holiday")
+            self.assertLess(frame.date_deadline, late_dates[frame.id])
+            self.assertEqual(self._dates(early), early_dates)
+            self.assertFalse(late.backward_replan_reason)
+
+    def test_work_order_slots_are_not_time_off(self):
+        with freeze_time(T0):
+            order = self._order(commitment=datetime(2026, 6, 26, 15, 0))
+            bike = self._step(order, "production", self.bike)
+            self.env["resource.calendar.leaves"].create(
+                {
+                    "name": "Booked",
+                    "calendar_id": self.shifts.id,
+                    "date_from": bike.date_start_deadline,
+                    "date_to": bike.date_deadline,
+                    "time_type": "other",
+                }
+            )
+            self.assertFalse(order.backward_replan_reason, "booked work is load, not time off")
+
+    def test_working_hours_changed_re_plan_the_orders_on_that_calendar(self):
+        with freeze_time(T0):
+            order = self._order(commitment=datetime(2026, 6, 26, 15, 0))
+            before = self._dates(order)
+            friday = self.shifts.attendance_ids.filtered(lambda attendance: attendance.dayofweek == "4")
+            self.assertTrue(friday)
+            friday.unlink()
+            self.assertTrue(order.backward_replan_reason)
+            self._replan()
+            self.assertNotEqual(self._dates(order), before)
+
+    def test_a_slower_vendor_or_operation_re_plans_what_uses_it(self):
+        with freeze_time(T0):
+            order = self._order(commitment=datetime(2026, 6, 26, 15, 0))
+            wheels = self._step(order, "purchase", self.wheel)
+            start = wheels.date_start_deadline
+            self.wheel.seller_ids.write({"delay": self.wheel.seller_ids[:1].delay + 3})
+            self.assertIn("vendor lead time", order.backward_replan_reason)
+            self._replan()
+            self.assertLess(wheels.date_start_deadline, start, "ordered earlier")
+            bike = self._step(order, "production", self.bike)
+            start = bike.date_start_deadline
+            self.bike_bom.operation_ids.write({"time_cycle_manual": 600})
+            self.assertIn("bill of materials", order.backward_replan_reason)
+            self._replan()
+            self.assertFalse(order.backward_replan_reason)
+            # its manufacturing order already exists: its own work orders count, not the BoM's
+            self.assertEqual(bike.date_start_deadline, start)
+
+    def test_a_change_that_breaks_a_promise_tells_the_salesperson(self):
+        with freeze_time(T0):
+            order = self._order(commitment=datetime(2026, 6, 19, 15, 0))
+            self.assertTrue(order.backward_is_feasible)
+            spare = order.commitment_date - order.backward_earliest_date
+            # closed from tomorrow for longer than the order's spare time: it cannot fit any more
+            for day in range(1, spare.days + 8):
+                self._holiday(T0 + timedelta(days=day))
+            self.assertTrue(order.backward_replan_reason, "marked")
+            earliest = order.backward_earliest_date
+            self._replan()
+            self.assertFalse(order.backward_is_feasible)
+            self.assertGreater(order.backward_earliest_date, earliest)
+            told = order.message_ids.filtered(lambda message: "can no longer be kept" in (message.body or ""))
+            self.assertEqual(len(told), 1)
+            self.assertIn(self.salesperson.partner_id, told.partner_ids)
