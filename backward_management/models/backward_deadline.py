@@ -1,9 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from .backward_chain_reader import OWNER_SOURCES
-from .client_guards import plain_fields
+from .client_guards import refuse_client_writes
 
 STEP_KINDS = [
     ("customer", "Customer Promise"),
@@ -184,18 +183,7 @@ class BackwardDeadline(models.Model):
 
     def write(self, vals):
         # the planner and the watch keep these rows (as superuser): a client writes only the chatter
-        forged = set(vals) - plain_fields(self)
-        if forged and not self.env.su:
-            raise AccessError(
-                self.env._(
-                    "%(fields)s are kept by the backward planning and its watch, not set by hand.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[name]._description_string(self.env) for name in forged if name in self._fields
-                        )
-                    ),
-                )
-            )
+        refuse_client_writes(self, vals)
         return super().write(vals)
 
     @api.depends("production_id", "purchase_line_id", "picking_id", "sale_order_id", "kind")

@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from .client_guards import plain_fields
+from .client_guards import refuse_client_writes
 
 LINK_KIND_SELECTION = [
     ("purchase", "Purchase"),
@@ -204,18 +204,7 @@ class BackwardLink(models.Model):
 
     def write(self, vals):
         # the planner and the watch keep these rows (as superuser): a client writes only the chatter
-        forged = set(vals) - plain_fields(self)
-        if forged and not self.env.su:
-            raise AccessError(
-                self.env._(
-                    "%(fields)s are kept by the backward planning and its watch, not set by hand.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[name]._description_string(self.env) for name in forged if name in self._fields
-                        )
-                    ),
-                )
-            )
+        refuse_client_writes(self, vals)
         return super().write(vals)
 
     def _backward_stake(self):

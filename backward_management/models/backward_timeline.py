@@ -78,8 +78,14 @@ class BackwardTimeline(models.AbstractModel):
                 needs[link.upstream_id.id] = min(link.date_need, needs.get(link.upstream_id.id, link.date_need))
         documents = self._documents(deadlines)
         rows = []
+        # the steps of each order, in one walk (a shared step shows under each order it serves)
+        steps_of = {order.id: [] for order in orders}
+        for deadline in deadlines:
+            for order_id in deadline.sale_order_ids.ids:
+                if order_id in steps_of:
+                    steps_of[order_id].append(deadline.id)
         for order in orders:
-            steps = deadlines.filtered(lambda deadline, order=order: order in deadline.sale_order_ids)
+            steps = deadlines.browse(steps_of[order.id])
             if res_model is None and not self._keeps(steps, step_state, states, user_id):
                 continue
             for deadline in steps:

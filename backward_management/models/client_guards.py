@@ -5,6 +5,8 @@ fields included: a guard that only looks at the values of ``create`` would let a
 forge them through the context. Models that guard fields drop those keys first.
 """
 
+from odoo.exceptions import AccessError
+
 
 def without_client_defaults(records, allowed=None, denied=None):
     """``records`` with a context holding no ``default_`` key for a field outside
@@ -31,3 +33,19 @@ def without_client_defaults(records, allowed=None, denied=None):
 def plain_fields(model):
     """The mail and activity fields a client writes through the chatter, on any record."""
     return set(model.env["mail.thread"]._fields) | set(model.env["mail.activity.mixin"]._fields)
+
+
+def refuse_client_writes(records, vals):
+    """Refuse ``vals`` beyond the chatter's fields from anyone but the superuser: rows the
+    planner and the watch keep (they write as superuser)."""
+    forged = set(vals) - plain_fields(records)
+    if forged and not records.env.su:
+        labels = sorted(
+            records._fields[name]._description_string(records.env) for name in forged if name in records._fields
+        )
+        raise AccessError(
+            records.env._(
+                "%(fields)s are kept by the backward planning and its watch, not set by hand.",
+                fields=", ".join(labels),
+            )
+        )
