@@ -11,6 +11,7 @@ from scheduling import (
     Step,
     buffer_seconds,
     elapsed,
+    finish_from_start,
     plan_backward,
     plan_forward,
     work,
@@ -220,3 +221,64 @@ def test_hours_late_and_month_horizons():
     assert hours_late(at("2026-06-12 17:00"), at("2026-06-12 15:30")) == 1.5
     assert hours_late(at("2026-06-12 15:00"), at("2026-06-12 17:00")) == 0
     assert month_horizon(at("2026-06-12 17:00"), at("2026-07-03 09:00"), 10) == (date(2026, 6, 1), date(2026, 7, 31))
+
+
+# ------------------------------------------------------------ accepted re-promises
+
+
+def test_an_accepted_repromise_pushes_the_steps_it_feeds():
+    """The vendor's agreed date starts the sub-assembly; the promise itself does not move."""
+    steps, links = simple_chain(at("2026-06-12 17:00"))
+    before = plan_backward(steps, links, "hour")
+    steps["po"].agreed_finish = at("2026-06-10 10:00")  # past its deadline (Tuesday 17:00)
+    plan = plan_backward(steps, links, "hour")
+    assert plan.steps["po"].finish == at("2026-06-10 10:00")
+    assert plan.steps["po"].start == before.steps["po"].start
+    assert (plan.links[0].deadline, plan.links[0].slack_seconds) == (at("2026-06-10 10:00"), 0.0)
+    # the sub-assembly starts when the parts arrive: 12 shop hours later it is done
+    assert local(plan.steps["sub"].start) == "2026-06-10 10:00"
+    assert local(plan.steps["sub"].finish) == "2026-06-10 22:00"  # two shifts end at 22:00
+    assert plan.steps["final"].start == plan.steps["sub"].finish
+    # the customer's date stays: the delivery hands over after it, the order shows late
+    assert plan.steps["customer"] == before.steps["customer"]
+    assert plan.links[3].deadline > at("2026-06-12 17:00")
+
+
+def test_a_repromise_within_the_deadline_changes_nothing():
+    steps, links = simple_chain(at("2026-06-12 17:00"), buffer_hours=4)
+    before = plan_backward(steps, links, "hour")
+    steps["po"].agreed_finish = before.links[0].deadline
+    assert plan_backward(steps, links, "hour") == before
+
+
+@settings(max_examples=150, deadline=None)
+@given(chains(), st.data())
+def test_accepted_repromises_push_downstream_and_never_pull_earlier(chain, data):
+    """Every agreed date is kept, inputs are handed over before their step starts, durations
+    hold, nothing moves earlier, and promises stay where the customer put them."""
+    steps, links, granularity = chain
+    before = plan_backward(steps, links, granularity)
+    planned = sorted(key for key in before.steps if steps[key].promise is None)
+    for key in data.draw(st.lists(st.sampled_from(planned), unique=True, max_size=3)) if planned else []:
+        steps[key].agreed_finish = before.steps[key].finish + data.draw(st.integers(-HOUR, 200 * HOUR))
+    plan = plan_backward(steps, links, granularity)
+    assert plan.steps.keys() == before.steps.keys()
+    for key, dates in plan.steps.items():
+        step, old = steps[key], before.steps[key]
+        assert dates.finish >= old.finish and dates.start >= old.start
+        if step.promise is not None:
+            assert dates == old
+            continue
+        if step.agreed_finish is not None:
+            assert dates.finish >= step.agreed_finish
+        if dates.start > old.start:
+            assert dates.finish >= finish_from_start(step, dates.start)
+    for index, link in enumerate(links):
+        dates = plan.links[index]
+        if dates is None:
+            continue
+        upstream, downstream = plan.steps[link.upstream], plan.steps[link.downstream]
+        assert upstream.finish <= dates.deadline
+        assert dates.deadline >= before.links[index].deadline
+        if steps[link.downstream].promise is None:
+            assert dates.deadline <= downstream.start

@@ -108,6 +108,18 @@ class BackwardLink(models.Model):
         help="The first late link of the chain.",
     )
     repromise_ids = fields.One2many("backward.repromise", "link_id", string="Re-promises")
+    repromise_pending = fields.Boolean(
+        "Re-promise Pending",
+        readonly=True,
+        copy=False,
+        help="The upstream re-promised past the slack: the downstream owner has yet to accept or refuse.",
+    )
+    date_repromise_agreed = fields.Datetime(
+        "Re-promise Agreed For",
+        readonly=True,
+        copy=False,
+        help="The handover the downstream side accepted after a re-promise: the plan hands over then.",
+    )
     review_ids = fields.One2many(
         "backward.review", "link_id", string="Reviews", groups="backward_management.backward_management_group_user"
     )

@@ -159,6 +159,12 @@ class BackwardNotifier(models.AbstractModel):
                         "%(link)s was handed over late: review it from the link if it calls for it.", link=link.name
                     ),
                 )
+        if state in ("done", "done_late", "cancel") and link.repromise_pending:
+            # handed over (or cancelled) before anyone decided: nothing is left to agree
+            waiting = link.repromise_ids.filtered(lambda repromise: repromise.state == "pending")
+            waiting.write({"state": "superseded"})
+            waiting._close_consent(self._recovery_feedback(link, state))
+            link.write({"repromise_pending": False})
         link.write({"notified_state": state, "notified_expected": link.date_expected, "alert_error_date": False})
 
     def _recovery_feedback(self, link, state):
@@ -299,12 +305,21 @@ class BackwardNotifier(models.AbstractModel):
 
     @api.model
     def _record_repromises(self, moves):
-        """Expectations moved past the need of links they owe: record and tell, once each.
+        """Expectations moved past the deadline of links they owe: record each once.
 
         ``moves``: ``{link: (old expected, new expected, working hours past the deadline)}``.
+        Within the slack: accepted at once, recorded. Past it: the downstream owner is
+        asked to accept or refuse, with the effect on their step and on the customer; an
+        older request of the same link still waiting is superseded.
         """
+        Repromise = self.env["backward.repromise"].sudo()
         for link, (old, new, hours) in moves.items():
-            self.env["backward.repromise"].sudo().create(
+            waiting = link.repromise_ids.filtered(lambda repromise: repromise.state == "pending")
+            if waiting:
+                waiting.write({"state": "superseded"})
+                waiting._close_consent(self.env._("A later re-promise replaced this one."))
+            absorbed = bool(link.date_need) and new <= link.date_need
+            repromise = Repromise.create(
                 {
                     "link_id": link.id,
                     "date_deadline": link.date_deadline,
@@ -312,17 +327,72 @@ class BackwardNotifier(models.AbstractModel):
                     "date_old": old,
                     "date_new": new,
                     "delay_hours": round(hours, 2),
+                    "state": "absorbed" if absorbed else "pending",
+                    "decided_on": fields.Datetime.now() if absorbed else False,
                 }
             )
-            reader = self._reader(link.downstream_user_id)
-            link.message_post(
-                body=reader.env._(
-                    "Re-promised past the slack: %(new)s instead of %(old)s, needed by %(need)s.",
-                    new=reader._format(new),
-                    old=reader._format(old),
-                    need=reader._format(link.date_need),
-                ),
-                partner_ids=link.downstream_user_id.partner_id.ids,
-            )
+            if absorbed:
+                link.message_post(
+                    body=self.env._(
+                        "Re-promised within the slack: %(new)s instead of %(old)s, needed by %(need)s. "
+                        "Accepted without asking: the slack absorbs it.",
+                        new=self._format(new),
+                        old=self._format(old),
+                        need=self._format(link.date_need),
+                    )
+                )
+                continue
+            repromise._compute_effect()
+            link.write({"repromise_pending": True})
+            self._ask_consent(link, repromise)
             if not link.reason_id:
                 self._ask_reason(link)
+
+    def _ask_consent(self, link, repromise):
+        """The downstream owner (else their team manager, else a backward manager) accepts or refuses."""
+        decider = next(
+            (user for user in (*repromise._deciders(), *repromise._escalation_managers()) if user.active),
+            self.env["res.users"],
+        )
+        reader = self._reader(decider)
+        body = reader.env._(
+            "Re-promised past the slack: %(new)s instead of %(old)s, needed by %(need)s.",
+            new=reader._format(repromise.date_new),
+            old=reader._format(repromise.date_old),
+            need=reader._format(link.date_need),
+        )
+        link.message_post(body=body, partner_ids=link.downstream_user_id.partner_id.ids)
+        if not decider:
+            return
+        effect = reader._repromise_effect(repromise)
+        repromise.activity_schedule(
+            "backward_management.mail_activity_type_repromise_consent",
+            user_id=decider.id,
+            note=Markup("<p>%s</p><p>%s</p>") % (body, effect),
+        )
+
+    def _repromise_effect(self, repromise):
+        """The effect of accepting, in the reader's words."""
+        link = repromise.link_id
+        parts = []
+        if repromise.effect_start:
+            parts.append(
+                self.env._(
+                    "Accepted, %(step)s would start by %(start)s and finish by %(finish)s (planned: %(deadline)s).",
+                    step=link.downstream_ref,
+                    start=self._format(repromise.effect_start),
+                    finish=self._format(repromise.effect_finish),
+                    deadline=self._format(link.downstream_id.date_deadline),
+                )
+            )
+        if repromise.effect_delivery and repromise.effect_customer_hours:
+            parts.append(
+                self.env._(
+                    "The customer would be served on %(date)s, %(hours)s hours after the promise.",
+                    date=self._format(repromise.effect_delivery),
+                    hours=repromise.effect_customer_hours,
+                )
+            )
+        elif repromise.effect_delivery:
+            parts.append(self.env._("The customer's promise would still be kept."))
+        return " ".join(parts)

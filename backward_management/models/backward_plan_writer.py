@@ -80,7 +80,7 @@ class BackwardPlanWriter(models.AbstractModel):
             .sudo()
             .search_fetch(
                 ["|", ("upstream_id", "in", existing.ids), ("downstream_id", "in", existing.ids)],
-                [*LINK_FIELDS, "upstream_id", "downstream_id"],
+                [*LINK_FIELDS, "upstream_id", "downstream_id", "date_repromise_agreed"],
             )
         )
         return existing, links
@@ -373,6 +373,11 @@ class BackwardPlanWriter(models.AbstractModel):
             }
             if order.backward_plan_state in (False, "none"):
                 vals["backward_plan_state"] = "proposed"
-            elif order.backward_plan_state == "agreed" and order.id in changed_orders:
+            elif (
+                order.backward_plan_state == "agreed"
+                and order.id in changed_orders
+                # an accepted re-promise was agreed by the side it affects: the order's agreement stands
+                and not self.env.context.get("backward_keep_agreement")
+            ):
                 vals.update(order._backward_agreement_reset_vals())
             order._backward_write(vals)

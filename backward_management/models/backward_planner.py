@@ -53,8 +53,38 @@ class BackwardPlanner(models.AbstractModel):
         existing, links = writer._existing(chain, orders)
         caps = self._outside_needs(links, existing, chain, orders)
         references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
-        plan, forward, core = self._compute(chain, caps, now, references)
+        agreed = self._agreed_repromises(links, chain)
+        plan, forward, core = self._compute(chain, caps, now, references, agreed)
         writer._write_plan(chain, orders, existing, links, plan, forward, core, now, reason, caps)
+
+    @api.model
+    def _preview_repromise(self, order, link, moment):
+        """The plan of ``order`` were ``link``'s upstream to hand over at ``moment`` by agreement:
+        ``(chain, plan, core links)``, nothing written (the effect a downstream owner is shown)."""
+        self.env.flush_all()
+        order, link = order.sudo(), link.sudo()
+        chain = self.env["backward.chain.reader"]._read_chain(order)
+        existing, links = self.env["backward.plan.writer"]._existing(chain, order)
+        agreed = self._agreed_repromises(links, chain)
+        key = link.upstream_id.step_key
+        if key in chain.steps:
+            instant = to_timestamp(moment)
+            agreed[key] = max(agreed.get(key, instant), instant)
+        references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
+        caps = self._outside_needs(links, existing, chain, order)
+        plan, _forward, core = self._compute(chain, caps, to_timestamp(fields.Datetime.now()), references, agreed)
+        return chain, plan, core[1]
+
+    @staticmethod
+    def _agreed_repromises(links, chain):
+        """{step key: latest handover agreed by its downstream side} (accepted re-promises)."""
+        agreed = {}
+        for link in links:
+            key = link.upstream_id.step_key
+            if link.date_repromise_agreed and link.state not in ("cancel", "done", "done_late") and key in chain.steps:
+                moment = to_timestamp(link.date_repromise_agreed)
+                agreed[key] = max(agreed.get(key, moment), moment)
+        return agreed
 
     @api.model
     def _cancel_sale_orders(self, orders):
@@ -144,7 +174,7 @@ class BackwardPlanner(models.AbstractModel):
         granularities = [company.backward_granularity for company in companies]
         return min(granularities, key=scheduling.GRANULARITIES.index) if granularities else "shift"
 
-    def _compute(self, chain, caps, now, references=None):
+    def _compute(self, chain, caps, now, references=None, agreed=None):
         """Plan the active steps with the core; retry on a wider horizon when needed.
 
         Backward first (the deadlines); then the started steps are expected as the watch
@@ -165,7 +195,7 @@ class BackwardPlanner(models.AbstractModel):
         granularity = self._granularity(companies.values())
         for margin in HORIZON_MARGINS:
             calendars = self._calendars(keys, low, high, margin)
-            core_steps, core_links = self._core_steps(active, edges, calendars, caps, companies)
+            core_steps, core_links = self._core_steps(active, edges, calendars, caps, companies, agreed or {})
             try:
                 plan = scheduling.plan_backward(core_steps, core_links, granularity)
                 self._expect_started(active, core_steps, plan, references or {}, calendars, now)
@@ -211,7 +241,7 @@ class BackwardPlanner(models.AbstractModel):
             )
             core_step.expected_finish = expect(facts, now).expected
 
-    def _core_steps(self, active, edges, calendars, caps, companies):
+    def _core_steps(self, active, edges, calendars, caps, companies, agreed=None):
         core_steps = {}
         for key, step in active.items():
             core_steps[key] = scheduling.Step(
@@ -222,6 +252,7 @@ class BackwardPlanner(models.AbstractModel):
                 done_at=to_timestamp(step.done_at) if step.done_at else None,
                 started_at=to_timestamp(step.started_at) if step.started_at else None,
                 cap=caps[key][0] if key in caps else None,
+                agreed_finish=(agreed or {}).get(key),
             )
         core_links = []
         for up, down in edges:

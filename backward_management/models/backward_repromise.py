@@ -1,17 +1,44 @@
-from odoo import fields, models
+"""A re-promise: an upstream document moved its handover past a link's deadline.
+
+The watch records it (``backward.notifier._record_repromises``). One the link's slack
+absorbs is accepted at once and only recorded. One past the slack waits for the
+downstream side's consent: its owner (or their team manager, or a backward manager)
+accepts it, and the plan hands over at the new date from then on (the chain below is
+re-planned from it and, when the order's plan was agreed, that becomes the agreed
+baseline), or refuses it, and the managers of both sides are asked to settle it.
+A later re-promise of the same link replaces one still waiting.
+"""
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..scheduling import from_timestamp, hours_late, to_timestamp
+from ..scheduling.chain import SALE, step_key
+
+MANAGER_GROUP = "backward_management.backward_management_group_manager"
+CONSENT = "backward_management.mail_activity_type_repromise_consent"
+REFUSED = "backward_management.mail_activity_type_repromise_refused"
 
 
 class BackwardRepromise(models.Model):
-    """An upstream moved its expected handover past the slack of a link it owes."""
+    """An upstream moved its expected handover past the deadline of a link it owes."""
 
     _name = "backward.repromise"
-    _description = "Re-promise past the Slack"
+    _description = "Re-promise past the Deadline"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "create_date desc, id desc"
+    # whoever may read it may discuss it: decisions go through the actions, never a write
+    _mail_post_access = "read"
 
+    name = fields.Char(compute="_compute_name")
     link_id = fields.Many2one("backward.link", required=True, readonly=True, index=True, ondelete="cascade")
     sale_order_id = fields.Many2one(related="link_id.sale_order_id", store=True)
     upstream_user_id = fields.Many2one(related="link_id.upstream_user_id", store=True, string="Upstream Owner")
     downstream_user_id = fields.Many2one(related="link_id.downstream_user_id", store=True, string="Downstream Owner")
+    upstream_ref = fields.Char(related="link_id.upstream_ref")
+    downstream_ref = fields.Char(related="link_id.downstream_ref")
     date_deadline = fields.Datetime("Hand Over By", readonly=True)
     date_need = fields.Datetime("Needed By", readonly=True)
     date_old = fields.Datetime("Promised Before", readonly=True)
@@ -20,3 +47,235 @@ class BackwardRepromise(models.Model):
     reason_id = fields.Many2one("backward.delay.reason", readonly=True)
     reason_note = fields.Text("Explanation", readonly=True)
     company_id = fields.Many2one(related="link_id.company_id", store=True)
+    state = fields.Selection(
+        [
+            ("pending", "Waiting for Consent"),
+            ("absorbed", "Absorbed by the Slack"),
+            ("accepted", "Accepted"),
+            ("refused", "Refused"),
+            ("superseded", "Superseded"),
+        ],
+        default="pending",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
+        help="Absorbed: the slack absorbs it, accepted without asking. Waiting: past the slack, the "
+        "downstream owner accepts or refuses it. Superseded: a later re-promise, or the handover, came first.",
+    )
+    decided_uid = fields.Many2one("res.users", "Decided by", readonly=True, tracking=True)
+    decided_on = fields.Datetime(readonly=True)
+    decision_note = fields.Text("Why Refused", readonly=True)
+    # -- the effect, as the plan would be were it accepted (computed when recorded)
+    effect_start = fields.Datetime(
+        "Downstream Would Start", readonly=True, help="The downstream step's start by, were the re-promise accepted."
+    )
+    effect_finish = fields.Datetime(
+        "Downstream Would Finish", readonly=True, help="The downstream step's deadline, were the re-promise accepted."
+    )
+    effect_delivery = fields.Datetime(
+        "Customer Served", readonly=True, help="When the customer would be served, were the re-promise accepted."
+    )
+    effect_customer_hours = fields.Float(
+        "Customer Late by (hours)",
+        readonly=True,
+        help="How late the customer would be served: 0 when the promise holds.",
+    )
+    can_decide = fields.Boolean(compute="_compute_can_decide")
+
+    @api.depends("link_id")
+    def _compute_name(self):
+        for repromise in self:
+            repromise.name = self.env._("Re-promise of %(link)s", link=repromise.sudo().link_id.name or "")
+
+    @api.depends_context("uid")
+    def _compute_can_decide(self):
+        for repromise in self:
+            repromise.can_decide = repromise.state == "pending" and repromise._may_decide()
+
+    # ------------------------------------------------------------------- who decides
+
+    def _deciders(self):
+        """The downstream side of the link: its owner and their team manager."""
+        link = self.sudo().link_id
+        return link.downstream_user_id | link.downstream_team_id.manager_id
+
+    def _may_decide(self):
+        user = self.env.user
+        return user in self._deciders() or user.has_group(MANAGER_GROUP)
+
+    def _check_decision(self):
+        for repromise in self:
+            if not repromise._may_decide():
+                raise AccessError(
+                    self.env._(
+                        "Only the downstream owner of %(link)s, their team manager or a backward manager "
+                        "accepts or refuses its re-promise.",
+                        link=repromise.sudo().link_id.name,
+                    )
+                )
+            if repromise.sudo().company_id not in self.env.user.company_ids:
+                raise AccessError(self.env._("This re-promise belongs to a company you do not work for."))
+            if repromise.state != "pending":
+                raise UserError(
+                    self.env._(
+                        "The re-promise of %(link)s is not waiting for consent (it is %(state)s).",
+                        link=repromise.sudo().link_id.name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[repromise.state],
+                    )
+                )
+
+    def _close_consent(self, feedback):
+        consent = self.env.ref(CONSENT)
+        activities = self.sudo().activity_ids.filtered(lambda activity: activity.activity_type_id == consent)
+        if activities:
+            activities.action_feedback(feedback=feedback)
+
+    # ---------------------------------------------------------------------- decisions
+
+    def action_accept(self):
+        """The downstream side consents: the plan hands over at the new date from now on."""
+        self._check_decision()
+        user = self.env.user
+        for repromise in self.sudo():
+            link = repromise.link_id
+            agreed = max(filter(None, (link.date_repromise_agreed, repromise.date_new)))
+            repromise.write({"state": "accepted", "decided_uid": user.id, "decided_on": fields.Datetime.now()})
+            repromise._close_consent(self.env._("Accepted by %(user)s", user=user.name))
+            link.write({"date_repromise_agreed": agreed, "repromise_pending": False})
+            body = self.env._(
+                "%(user)s accepted the re-promise of %(upstream)s: it hands over by %(date)s.",
+                user=user.name,
+                upstream=link.upstream_ref,
+                date=self.env["backward.notifier"]._format(agreed),
+            )
+            link.message_post(body=body, partner_ids=link.upstream_user_id.partner_id.ids, author_id=user.partner_id.id)
+            repromise._replan_accepted(body)
+        return True
+
+    def _replan_accepted(self, body):
+        """Re-plan the order from the accepted date; an agreed plan keeps its agreement and
+        takes the new dates as its baseline."""
+        order, link = self.sale_order_id, self.link_id
+        step = link.upstream_id
+        chain = self.env["backward.chain.reader"]._read_chain(order)
+        document = chain.steps.get(step.step_key)
+        if document and document.document_planned:
+            # the document's date as accepted: the watch measures its next slip from here
+            step.write({"date_document_planned": document.document_planned})
+        if order.state != "sale":
+            return
+        agreed = order.backward_plan_state == "agreed"
+        self.env["backward.planner"].with_context(backward_keep_agreement=True)._plan_sale_orders(
+            order, self.env._("re-promise of %(link)s accepted", link=link.name)
+        )
+        if agreed:
+            order._backward_set_baseline(Markup("<p>%s</p>") % body)
+
+    def action_refuse(self):
+        """Ask for the reason of the refusal (a wizard), then refuse."""
+        self._check_decision()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Refuse the Re-promise"),
+            "res_model": "backward.repromise.refuse.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": self._name, "active_ids": self.ids},
+        }
+
+    def _refuse(self, note):
+        """The downstream side refuses: the managers of both sides are asked to settle it."""
+        self._check_decision()
+        if not (note or "").strip():
+            raise UserError(self.env._("Say why the re-promise is refused: the managers settle it from there."))
+        user = self.env.user
+        notifier = self.env["backward.notifier"]
+        for repromise in self.sudo():
+            link = repromise.link_id
+            repromise.write(
+                {"state": "refused", "decided_uid": user.id, "decided_on": fields.Datetime.now(), "decision_note": note}
+            )
+            repromise._close_consent(self.env._("Refused by %(user)s", user=user.name))
+            link.write({"repromise_pending": False})
+            managers = repromise._escalation_managers()
+            for manager in managers:
+                reader = notifier._reader(manager)
+                repromise.activity_schedule(
+                    REFUSED,
+                    user_id=manager.id,
+                    note=reader.env._(
+                        "%(user)s refused the re-promise of %(upstream)s (%(new)s instead of %(deadline)s, needed "
+                        "by %(need)s for %(downstream)s): %(note)s. Settle it with both sides.",
+                        user=user.name,
+                        upstream=link.upstream_ref,
+                        new=reader._format(repromise.date_new),
+                        deadline=reader._format(repromise.date_deadline),
+                        need=reader._format(repromise.date_need),
+                        downstream=link.downstream_ref,
+                        note=note,
+                    ),
+                )
+            link.message_post(
+                body=self.env._(
+                    "%(user)s refused the re-promise of %(upstream)s: %(note)s",
+                    user=user.name,
+                    upstream=link.upstream_ref,
+                    note=note,
+                ),
+                partner_ids=(link.upstream_user_id | managers).partner_id.ids,
+                author_id=user.partner_id.id,
+            )
+        return True
+
+    def _escalation_managers(self):
+        """The managers of both sides: the teams' managers, else the backward managers."""
+        link = self.sudo().link_id
+        managers = link.upstream_team_id.manager_id | link.downstream_team_id.manager_id
+        if not managers:
+            group = self.env.ref(MANAGER_GROUP)
+            managers = group.sudo().users.filtered(lambda user: link.company_id in user.company_ids and user.active)
+        return managers.filtered(lambda user: not user.share)
+
+    # --------------------------------------------------------------------- the effect
+
+    def _compute_effect(self):
+        """The plan were it accepted: when the downstream step would start and finish, when
+        the customer would be served (nothing written but these fields)."""
+        planner = self.env["backward.planner"]
+        for repromise in self.sudo():
+            link, order = repromise.link_id, repromise.sale_order_id
+            if not order or order.state != "sale":
+                continue
+            try:
+                chain, plan, core_links = planner._preview_repromise(order, link, repromise.date_new)
+            except UserError:
+                continue  # the chain cannot be planned now: the order shows why
+            down = plan.steps.get(link.downstream_id.step_key)
+            sale = step_key(SALE, order.id)
+            handovers = [
+                plan.links[index].deadline
+                for index, core_link in enumerate(core_links)
+                if core_link.downstream == sale and plan.links[index] is not None
+            ]
+            promise = chain.steps[sale].promise if sale in chain.steps else None
+            served = max(handovers) if handovers else None
+            repromise.write(
+                {
+                    "effect_start": from_timestamp(down.start) if down else False,
+                    "effect_finish": from_timestamp(down.finish) if down else False,
+                    "effect_delivery": from_timestamp(served) if served else False,
+                    "effect_customer_hours": round(hours_late(served, to_timestamp(promise)), 2)
+                    if served and promise
+                    else 0.0,
+                }
+            )
+
+    def action_open_link(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "backward.link",
+            "res_id": self.link_id.id,
+            "view_mode": "form",
+        }

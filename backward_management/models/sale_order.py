@@ -270,8 +270,9 @@ class SaleOrder(models.Model):
     def action_backward_agree_purchase(self):
         return self._backward_agree("purchase")
 
-    def _backward_set_baseline(self):
-        """All parties agreed: the current deadlines become the baseline (two queries)."""
+    def _backward_set_baseline(self, message=None):
+        """All parties agreed (or the side concerned accepted a re-promise, ``message``): the
+        current deadlines become the baseline (two queries)."""
         self.ensure_one()
         order = self.sudo()
         deadlines = order.backward_deadline_ids.filtered(lambda d: d.state != "cancel")
@@ -295,7 +296,8 @@ class SaleOrder(models.Model):
         # the agreed plan becomes Odoo's own schedule
         self.env["backward.schedule.writer"]._apply(order)
         order.message_post(
-            body=Markup("<p>%s</p>")
+            body=message
+            or Markup("<p>%s</p>")
             % _("Sales, production and purchasing agreed the plan: its dates are now the baseline.")
         )
 

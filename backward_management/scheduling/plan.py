@@ -84,6 +84,7 @@ class Step:
     started_at: float | None = None
     expected_finish: float | None = None
     cap: float | None = None  # a need outside the chain planned (another order's)
+    agreed_finish: float | None = None  # an accepted re-promise: it hands over no earlier
 
     @property
     def seconds(self):
@@ -217,7 +218,47 @@ def plan_backward(steps, links, granularity):
             calendar = steps[link.upstream].calendar
             deadline = calendar.snap_down(calendar.subtract(need, link.buffer_seconds), granularity)
             link_dates[index] = LinkDates(deadline, calendar.working_seconds(deadline, need))
+    if any(step.agreed_finish is not None for step in steps.values()):
+        _push_agreed(steps, links, plan, order, incoming)
     return plan
+
+
+def _push_agreed(steps, links, plan, order, incoming):
+    """Accepted re-promises: the steps they feed start no earlier, downstream to the promise.
+
+    A step re-promised past its deadline, once the downstream side accepted, hands over at
+    the agreed instant: that becomes its deadline and its link's, the link's slack is spent,
+    and every step it feeds starts no earlier than its input is handed over (the latest
+    input), finishing as much later as its duration requires. A promise does not move:
+    the handover into it comes after it, and the order shows late until the customer
+    agrees a new date.
+    """
+    link_dates = plan.links
+    for key in order:
+        dates = plan.steps.get(key)
+        if dates is None:
+            continue
+        step = steps[key]
+        start = dates.start
+        for index in incoming[key]:
+            upstream = plan.steps.get(links[index].upstream)
+            if upstream is None or link_dates[index] is None or upstream.finish <= link_dates[index].deadline:
+                continue
+            start = max(start, upstream.finish)
+            link_dates[index] = LinkDates(upstream.finish, 0.0)
+        finish = dates.finish
+        if step.promise is None:
+            if start > dates.start:
+                finish = max(finish, finish_from_start(step, start))
+            if step.agreed_finish is not None:
+                finish = max(finish, step.agreed_finish)
+        if start != dates.start or finish != dates.finish:
+            plan.steps[key] = StepDates(finish, start if step.promise is None else dates.start, dates.driving_link)
+        for index in incoming[key]:
+            dates_in = link_dates[index]
+            if dates_in is not None and dates_in.slack_seconds and start > dates.start:
+                calendar = steps[links[index].upstream].calendar
+                link_dates[index] = LinkDates(dates_in.deadline, calendar.working_seconds(dates_in.deadline, start))
 
 
 @dataclass(slots=True)
