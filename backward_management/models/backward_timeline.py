@@ -72,6 +72,8 @@ class BackwardTimeline(models.AbstractModel):
             ):
                 critical.add(link.downstream_id.id)
         needs, delays = {}, {}
+        # a step whose re-promise waits for the downstream's consent says so on its bar
+        pending = {link.upstream_id.id for link in links if link.repromise_pending}
         for link in links:
             delays[link.upstream_id.id] = max(link.delay_hours, delays.get(link.upstream_id.id, link.delay_hours))
             if link.date_need:
@@ -89,7 +91,7 @@ class BackwardTimeline(models.AbstractModel):
             if res_model is None and not self._keeps(steps, step_state, states, user_id):
                 continue
             for deadline in steps:
-                rows.append(self._row(order, deadline, documents, step_state, slack, critical, needs, delays))
+                rows.append(self._row(order, deadline, documents, step_state, slack, critical, needs, delays, pending))
         if not rows and res_model:
             raise UserError(_("There is no backward plan to show: plan the sale order first."))
         shown = {row["id"] for row in rows}
@@ -178,7 +180,7 @@ class BackwardTimeline(models.AbstractModel):
             for key, document in documents.items()
         }
 
-    def _row(self, order, deadline, documents, step_state, slack, critical, needs, delays):
+    def _row(self, order, deadline, documents, step_state, slack, critical, needs, delays, pending):
         document, readable = documents[deadline.id]
         moved = deadline.date_deadline_baseline and deadline.date_deadline_baseline != deadline.date_deadline
         return {
@@ -209,6 +211,7 @@ class BackwardTimeline(models.AbstractModel):
             "slack": round(slack[deadline.id], 2) if deadline.id in slack else False,
             "delay": round(delays.get(deadline.id, 0.0), 2),
             "critical": deadline.id in critical,
+            "repromise_pending": deadline.id in pending,
         }
 
     def _idle(self, company, first, last):

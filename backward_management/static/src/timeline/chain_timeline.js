@@ -213,6 +213,9 @@ export class ChainTimeline extends Component {
             lines.push(_t("Slack to the promise: %s h", row.slack));
         }
         lines.push(_t("State: %s", states[row.state] || row.state));
+        if (row.repromise_pending) {
+            lines.push(_t("Re-promise pending: the downstream owner has yet to accept or refuse it"));
+        }
         return lines.join("\n");
     }
 
