@@ -16,7 +16,7 @@ from odoo.tools import SQL
 
 from .. import scheduling
 from ..scheduling import to_timestamp
-from ..scheduling.chain import LINK_KIND_BY_STEP, PURCHASE_LINE, step_key
+from ..scheduling.chain import LINK_KIND_BY_STEP, PURCHASE_LINE, SALE, step_key
 from ..scheduling.expectation import document_facts, expect
 from ..scheduling.leadtime import calendar_keys, core_segments
 
@@ -58,22 +58,32 @@ class BackwardPlanner(models.AbstractModel):
         writer._write_plan(chain, orders, existing, links, plan, forward, core, now, reason, caps)
 
     @api.model
-    def _preview_repromise(self, order, link, moment):
-        """The plan of ``order`` were ``link``'s upstream to hand over at ``moment`` by agreement:
-        ``(chain, plan, core links)``, nothing written (the effect a downstream owner is shown)."""
+    def _preview(self, order, repromise=None, promise=None):
+        """The plan of ``order`` as it would be, nothing written: ``(chain, plan, forward, core links)``.
+
+        ``repromise``: ``(link, moment)``, were the link's upstream to hand over at ``moment``
+        by agreement (the effect a downstream owner is shown); ``promise``: were the customer
+        to be served at that date instead (the effect of a delivery-date change).
+        """
         self.env.flush_all()
-        order, link = order.sudo(), link.sudo()
+        order = order.sudo()
         chain = self.env["backward.chain.reader"]._read_chain(order)
         existing, links = self.env["backward.plan.writer"]._existing(chain, order)
         agreed = self._agreed_repromises(links, chain)
-        key = link.upstream_id.step_key
-        if key in chain.steps:
-            instant = to_timestamp(moment)
-            agreed[key] = max(agreed.get(key, instant), instant)
+        if repromise:
+            link, moment = repromise
+            key = link.sudo().upstream_id.step_key
+            if key in chain.steps:
+                instant = to_timestamp(moment)
+                agreed[key] = max(agreed.get(key, instant), instant)
+        sale = chain.steps.get(step_key(SALE, order.id))
+        if promise and sale:
+            sale.promise = promise
         references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
         caps = self._outside_needs(links, existing, chain, order)
-        plan, _forward, core = self._compute(chain, caps, to_timestamp(fields.Datetime.now()), references, agreed)
-        return chain, plan, core[1]
+        now = to_timestamp(fields.Datetime.now())
+        plan, forward, core = self._compute(chain, caps, now, references, agreed)
+        return chain, plan, forward, core[1]
 
     @staticmethod
     def _agreed_repromises(links, chain):

@@ -248,7 +248,7 @@ class BackwardRepromise(models.Model):
             if not order or order.state != "sale":
                 continue
             try:
-                chain, plan, core_links = planner._preview_repromise(order, link, repromise.date_new)
+                chain, plan, _forward, core_links = planner._preview(order, repromise=(link, repromise.date_new))
             except UserError:
                 continue  # the chain cannot be planned now: the order shows why
             down = plan.steps.get(link.downstream_id.step_key)
