@@ -21,6 +21,7 @@
         "views/backward_link_views.xml",
         "views/backward_team_views.xml",
         "views/backward_date_change_wizard_views.xml",
+        "views/backward_replan_batch_views.xml",
         "views/sale_order_views.xml",
         "views/mrp_production_views.xml",
         "views/mrp_workcenter_views.xml",

@@ -39,3 +39,4 @@ from . import mrp_workcenter
 from . import stock_picking
 from . import purchase_order
 from . import purchase_order_line
+from . import backward_replan_batch

@@ -79,23 +79,34 @@ class BackwardReplanner(models.AbstractModel):
 
     @api.model
     def _mark(self, order_ids, reason):
-        """Flag the open orders for the scheduled re-plan and wake it (nothing else waits)."""
+        """Flag the open orders for the scheduled re-plan and wake it (nothing else waits).
+
+        The change is recorded with who saved it, so that they hear how it ended.
+        """
         if not order_ids:
             return
+        reason = reason or _("a planning parameter changed")
+        batch = self.env["backward.replan.batch"].sudo().create({"name": reason[:200], "user_id": self.env.uid})
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE sale_order SET backward_replan_reason = %(reason)s
+                UPDATE sale_order SET backward_replan_reason = %(reason)s, backward_replan_batch_id = %(batch)s
                  WHERE id = ANY(%(ids)s) AND state = 'sale' AND backward_plan_state != 'none'
                    AND COALESCE(delivery_status, 'pending') != 'full'
                 """,
-                reason=reason or _("a planning parameter changed"),
+                reason=reason,
+                batch=batch.id,
                 ids=list(order_ids),
             )
         )
-        self.env["sale.order"].invalidate_model(["backward_replan_reason"])
+        marked = self.env.cr.rowcount
+        self.env["sale.order"].invalidate_model(["backward_replan_reason", "backward_replan_batch_id"])
+        if not marked:
+            batch.unlink()
+            return
+        batch.order_count = marked
         cron = self.env.ref("backward_management.ir_cron_backward_replan", raise_if_not_found=False)
-        if cron and self.env.cr.rowcount:
+        if cron:
             cron.sudo()._trigger()
 
     # ------------------------------------------------------------------ the scheduled action
@@ -103,35 +114,71 @@ class BackwardReplanner(models.AbstractModel):
     @api.model
     def _cron_backward_replan(self):
         """Re-plan a chunk of the marked orders; Odoo calls it again while some remain."""
-        orders = self.env["sale.order"].sudo().search([("backward_replan_reason", "!=", False)], limit=CHUNK)
-        planner = self.env["backward.planner"]
-        moved = endangered = 0
+        Order = self.env["sale.order"].sudo()
+        orders = Order.search([("backward_replan_reason", "!=", False)], limit=CHUNK, order="id")
+        before = {
+            order.id: (
+                order.backward_is_feasible,
+                self._dates(order),
+                order.backward_replan_reason,
+                order.backward_replan_batch_id,
+            )
+            for order in orders
+        }
+        by_reason = {}
         for order in orders:
-            feasible = order.backward_is_feasible
-            dates = {step.id: step.date_deadline for step in order.backward_deadline_ids}
-            reason = order.backward_replan_reason
+            by_reason[order.backward_replan_reason] = by_reason.get(order.backward_replan_reason, Order) | order
+        for reason, group in by_reason.items():
+            self._replan_group(group, reason)
+        orders._backward_write({"backward_replan_reason": False, "backward_replan_batch_id": False})
+        figures = {}  # batch: [re-planned, moved, endangered order ids]
+        for order in orders:
+            feasible, dates, reason, batch = before[order.id]
+            counts = figures.setdefault(batch, [0, 0, []])
+            counts[0] += 1
+            if self._dates(order) != dates:
+                counts[1] += 1
+            if feasible and not order.backward_is_feasible:
+                counts[2].append(order.id)
+                self._tell_endangered(order, reason)
+        for batch, (done, moved, endangered) in figures.items():
+            if batch:
+                batch._count(done, moved, endangered)
+                if not Order.search_count([("backward_replan_batch_id", "=", batch.id)]):
+                    batch._finish()
+        remaining = Order.search_count([("backward_replan_reason", "!=", False)])
+        if orders:
+            _logger.info(
+                "Backward re-plan: %s orders re-planned, %s moved, %s now endanger their promise; %s left",
+                len(orders),
+                sum(counts[1] for counts in figures.values()),
+                sum(len(counts[2]) for counts in figures.values()),
+                remaining,
+            )
+        self.env["ir.cron"]._notify_progress(done=len(orders), remaining=remaining)
+        return remaining
+
+    @staticmethod
+    def _dates(order):
+        return {step.id: step.date_deadline for step in order.backward_deadline_ids}
+
+    def _replan_group(self, orders, reason):
+        """Re-plan ``orders`` in one planner call; when one of them cannot be planned, each
+        alone, so that one order's bad data does not block the others."""
+        planner = self.env["backward.planner"]
+        if len(orders) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    planner._plan_sale_orders(orders, reason)
+                return
+            except UserError:
+                _logger.info("Backward re-plan: an order of the chunk cannot be planned, each is re-planned alone")
+        for order in orders:
             try:
                 with self.env.cr.savepoint():
                     planner._plan_sale_orders(order, reason)
             except UserError as error:
                 order._backward_record_warning(error.args[0])
-            order._backward_write({"backward_replan_reason": False})
-            if {step.id: step.date_deadline for step in order.backward_deadline_ids} != dates:
-                moved += 1
-            if feasible and not order.backward_is_feasible:
-                endangered += 1
-                self._tell_endangered(order, reason)
-        remaining = self.env["sale.order"].search_count([("backward_replan_reason", "!=", False)])
-        if orders:
-            _logger.info(
-                "Backward re-plan: %s orders re-planned, %s moved, %s now endanger their promise; %s left",
-                len(orders),
-                moved,
-                endangered,
-                remaining,
-            )
-        self.env["ir.cron"]._notify_progress(done=len(orders), remaining=remaining)
-        return remaining
 
     def _tell_endangered(self, order, reason):
         notifier = self.env["backward.notifier"]

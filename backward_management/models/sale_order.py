@@ -77,6 +77,9 @@ class SaleOrder(models.Model):
         copy=False,
         help="When the order will really be delivered: a forward pass from each document's current expectation.",
     )
+    backward_replan_batch_id = fields.Many2one(
+        "backward.replan.batch", "Re-plan Batch", readonly=True, copy=False, index="btree_not_null"
+    )
     backward_replan_reason = fields.Char(
         "Re-plan Pending",
         readonly=True,

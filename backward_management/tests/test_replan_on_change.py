@@ -10,7 +10,8 @@ from datetime import datetime, time, timedelta
 import pytz
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 
 from .common import DefaultsCase
 
@@ -23,14 +24,13 @@ class TestReplanOnChange(DefaultsCase):
     def _dates(self, order):
         return {step.id: step.date_deadline for step in order.sudo().backward_deadline_ids}
 
-    def _holiday(self, moment):
+    def _holiday(self, moment, user=None):
         day = pytz.utc.localize(moment).astimezone(BRUSSELS).date()
         start = BRUSSELS.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-        return (
-            self.env["resource.calendar.leaves"]
-            .with_company(self.company)
-            .create({"name": "Holiday", "date_from": start, "date_to": start + timedelta(days=1)})
-        )
+        leaves = self.env["resource.calendar.leaves"].with_company(self.company)
+        if user:
+            leaves = leaves.with_user(user)
+        return leaves.create({"name": "Holiday", "date_from": start, "date_to": start + timedelta(days=1)})
 
     def _replan(self):
         replanner = self.env["backward.replanner"]
@@ -44,7 +44,9 @@ class TestReplanOnChange(DefaultsCase):
             late = self._order(commitment=datetime(2026, 7, 31, 15, 0))
             early_dates, late_dates = self._dates(early), self._dates(late)
             frame = self._step(late, "production", self.frame)
-            self._holiday(frame.date_deadline)
+            # saved by the administrator who keeps the company's public holidays
+            admin = new_test_user(self.env, "bm_holiday_admin", groups="base.group_system,base.group_user")
+            self._holiday(frame.date_deadline, user=admin)
             self.assertTrue(late.backward_replan_reason, "the order crossing the holiday is marked")
             self.assertIn("Holiday", late.backward_replan_reason)
             self.assertFalse(early.backward_replan_reason, "the one before it is not")
@@ -54,6 +56,31 @@ class TestReplanOnChange(DefaultsCase):
             self.assertLess(frame.date_deadline, late_dates[frame.id])
             self.assertEqual(self._dates(early), early_dates)
             self.assertFalse(late.backward_replan_reason)
+            # who saved it hears how it ended
+            batch = self.env["backward.replan.batch"].search([("user_id", "=", admin.id)])
+            self.assertEqual(len(batch), 1)
+            self.assertEqual(
+                (batch.state, batch.order_count, batch.done_count, batch.moved_count, batch.endangered_count),
+                ("done", 1, 1, 1, 0),
+            )
+            # a notification to the person: only they (and the superuser) read it
+            told = (
+                self.env["mail.message"]
+                .sudo()
+                .search(
+                    [
+                        ("model", "=", batch._name),
+                        ("res_id", "=", batch.id),
+                        ("partner_ids", "in", admin.partner_id.ids),
+                    ]
+                )
+            )
+            self.assertEqual(len(told), 1)
+            self.assertIn("1 moved", told.body)
+            self.assertIn("Every promise can still be kept", told.body)
+            # the record is the scheduled action's: nobody edits its figures
+            with self.assertRaises(AccessError):
+                batch.with_user(admin).write({"moved_count": 0})
 
     def test_work_order_slots_are_not_time_off(self):
         with freeze_time(T0):
@@ -115,3 +142,7 @@ class TestReplanOnChange(DefaultsCase):
             told = order.message_ids.filtered(lambda message: "can no longer be kept" in (message.body or ""))
             self.assertEqual(len(told), 1)
             self.assertIn(self.salesperson.partner_id, told.partner_ids)
+            # the change's record names the broken promise
+            batches = self.env["backward.replan.batch"].search([("endangered_order_ids", "in", order.ids)])
+            self.assertEqual(len(batches), 1)
+            self.assertEqual(batches.state, "done")
