@@ -7,6 +7,7 @@ the addon (native Odoo) and one with it. Prints figures and ratios; asserts noth
 import argparse
 import importlib.util
 import json
+import os
 import statistics
 import subprocess
 import time
@@ -227,6 +228,66 @@ def replan_after_change(env):
     )
 
 
+def holiday_under_open_orders(env, factory, count):
+    """A public holiday saved under ``count`` real open orders (three-level chains confirmed
+    through Odoo; BM_BENCH_ORDERS, 500 by default), crossing every one of them: the wait of
+    the person saving it, then the scheduled re-plan of them all, chunk after chunk, as
+    Odoo's cron runs it."""
+    orders = env["sale.order"]
+    started = time.perf_counter()
+    promise = datetime.now() + timedelta(days=60)
+    for first in range(0, count, 100):
+        batch = env["sale.order"].create(
+            [
+                {
+                    "partner_id": factory.customer.id,
+                    "commitment_date": promise,
+                    "order_line": [(0, 0, {"product_id": factory.bike.id, "product_uom_qty": 1})],
+                }
+                for _ in range(min(100, count - first))
+            ]
+        )
+        batch.action_confirm()
+        # the buyer orders each day's purchases: one purchase per sale, as in a factory
+        batch.backward_deadline_ids.purchase_id.filtered(lambda po: po.state == "draft").button_confirm()
+        orders |= batch
+        env.flush_all()
+        env.invalidate_all()
+    created = time.perf_counter() - started
+    settle(env)
+    steps = env["backward.deadline"].search_count([("sale_order_ids", "in", orders.ids), ("state", "!=", "cancel")])
+    # a day off on the day the bikes are made: every order has a step in it
+    bike = orders[:1].backward_deadline_ids.filtered(lambda d: d.kind == "production" and d.product_id == factory.bike)
+    holiday = datetime.combine(bike.date_start_deadline.date(), datetime.min.time())
+    wait_ms, wait_q = measure(
+        env,
+        lambda: env["resource.calendar.leaves"].create(
+            {"name": "bench public holiday", "date_from": holiday, "date_to": holiday + timedelta(days=1)}
+        ),
+    )
+    marked = env["sale.order"].search_count([("backward_replan_reason", "!=", False)])
+    replanner = env["backward.replanner"]
+    chunks = [0]
+
+    def replan_all():
+        while replanner._cron_backward_replan():
+            chunks[0] += 1
+            env.invalidate_all()  # as the cron's next call starts afresh
+        chunks[0] += 1
+
+    replan_ms, replan_q = measure(env, replan_all)
+    batch = env["backward.replan.batch"].search([("name", "ilike", "bench public holiday")], limit=1)
+    print(f"a public holiday under {count:,} open orders ({steps:,} steps; created in {created:.0f} s):")
+    print(f"  the wait of the person saving it:   {wait_ms:7.0f} ms  {wait_q:5d} queries (target <= 1 s)")
+    print(f"  orders it touched:                  {marked:7,d}")
+    print(
+        f"  the scheduled re-plan of them all:  {replan_ms / 1000:7.1f} s  {replan_q:7,d} queries "
+        f"in {chunks[0]} chunks: {replan_ms / max(marked, 1):.1f} ms and "
+        f"{replan_q / max(marked, 1):.1f} queries per order"
+    )
+    print(f"  orders moved / promises endangered: {batch.moved_count:,} / {batch.endangered_count:,}")
+
+
 def main():
     args = parse()
     config.parse_config(
@@ -283,6 +344,7 @@ def main():
             )
         timeline(env, factory)
         replan_after_change(env)
+        holiday_under_open_orders(env, factory, int(os.environ.get("BM_BENCH_ORDERS", "500")))
         watch_pass(env, factory)
     finally:
         for cr in cursors:
