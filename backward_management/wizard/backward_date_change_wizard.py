@@ -116,11 +116,12 @@ class BackwardDateChangeWizard(models.TransientModel):
         effect = self.effect_html
         order.write({"commitment_date": self.date_new})
         notifier = self.env["backward.notifier"]
+        why = ": " + self.note if self.note else ""
         body = self.env._(
             "Delivery date changed at the customer's request from %(old)s to %(new)s%(why)s.",
             old=notifier._format(old),
             new=notifier._format(self.date_new),
-            why=f": {self.note}" if self.note else "",
+            why=why,
         )
         if order.backward_plan_state == "proposed":
             body += " " + self.env._("The plan waits for sales, production and purchasing to agree it again.")
