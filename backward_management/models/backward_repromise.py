@@ -91,7 +91,7 @@ class BackwardRepromise(models.Model):
     @api.depends_context("uid")
     def _compute_can_decide(self):
         for repromise in self:
-            repromise.can_decide = repromise.state == "pending" and repromise._may_decide()
+            repromise.can_decide = repromise._decidable() and repromise._may_decide()
 
     # ------------------------------------------------------------------- who decides
 
@@ -99,6 +99,10 @@ class BackwardRepromise(models.Model):
         """The downstream side of the link: its owner and their team manager."""
         link = self.sudo().link_id
         return link.downstream_user_id | link.downstream_team_id.manager_id
+
+    def _decidable(self):
+        """Waiting for consent; or refused, for a backward manager who settles it by accepting."""
+        return self.state == "pending" or (self.state == "refused" and self.env.user.has_group(MANAGER_GROUP))
 
     def _may_decide(self):
         user = self.env.user
@@ -116,7 +120,7 @@ class BackwardRepromise(models.Model):
                 )
             if repromise.sudo().company_id not in self.env.user.company_ids:
                 raise AccessError(self.env._("This re-promise belongs to a company you do not work for."))
-            if repromise.state != "pending":
+            if not repromise._decidable():
                 raise UserError(
                     self.env._(
                         "The re-promise of %(link)s is not waiting for consent (it is %(state)s).",
@@ -125,9 +129,17 @@ class BackwardRepromise(models.Model):
                     )
                 )
 
+    def _check_refusable(self):
+        self._check_decision()
+        if any(repromise.state != "pending" for repromise in self):
+            raise UserError(
+                self.env._("A refused re-promise is settled by accepting it or by the upstream's new date.")
+            )
+
     def _close_consent(self, feedback):
-        consent = self.env.ref(CONSENT)
-        activities = self.sudo().activity_ids.filtered(lambda activity: activity.activity_type_id == consent)
+        """Mark done the activities asking to decide (the consent, or settling a refusal)."""
+        types = self.env.ref(CONSENT) | self.env.ref(REFUSED)
+        activities = self.sudo().activity_ids.filtered(lambda activity: activity.activity_type_id in types)
         if activities:
             activities.action_feedback(feedback=feedback)
 
@@ -174,7 +186,7 @@ class BackwardRepromise(models.Model):
 
     def action_refuse(self):
         """Ask for the reason of the refusal (a wizard), then refuse."""
-        self._check_decision()
+        self._check_refusable()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Refuse the Re-promise"),
@@ -186,7 +198,7 @@ class BackwardRepromise(models.Model):
 
     def _refuse(self, note):
         """The downstream side refuses: the managers of both sides are asked to settle it."""
-        self._check_decision()
+        self._check_refusable()
         if not (note or "").strip():
             raise UserError(self.env._("Say why the re-promise is refused: the managers settle it from there."))
         user = self.env.user

@@ -157,6 +157,16 @@ class TestRepromise(DefaultsCase):
         self.assertIn(self.manager, settle.user_id, "no team: the backward managers settle it")
         self.assertFalse(self._consents(repromise))
         self.assertEqual(order.backward_plan_state, "agreed")
+        # the receiver cannot take it back, nor refuse twice; a manager settles it by accepting
+        with self.assertRaisesText(UserError, "not waiting for consent"):
+            repromise.with_user(self.receiver).action_accept()
+        with self.assertRaisesText(UserError, "settled by accepting"):
+            repromise.with_user(self.manager)._refuse("again")
+        self.assertTrue(repromise.with_user(self.manager).can_decide)
+        repromise.with_user(self.manager).action_accept()
+        self.assertEqual((repromise.state, repromise.decided_uid), ("accepted", self.manager))
+        self.assertEqual(link.date_deadline, repromise.date_new)
+        self.assertFalse(repromise.activity_ids, "the managers' activities are done")
 
     @freeze_time(T0)
     def test_a_later_repromise_supersedes_the_waiting_one(self):
