@@ -77,11 +77,12 @@ class BackwardDemo(models.AbstractModel):
                     if key[0] == "repromise":
                         lateness[key] = True
             with freeze_time(datetime.combine(day, time(18, 0))):
-                self._evening(orders, rng)
+                self._evening(orders, rng, learnt=min(week / LEARNT_BY_WEEK, 1.0))
         with freeze_time(datetime.combine(today, time(5, 0))):
             self._close_reviews(orders, rng)
         self._present(orders)
-        self._evening(orders, rng)
+        self._evening(orders, rng, learnt=0.0)
+        self._decide_today(orders)
         _logger.info("Backward Management demo: %s weeks of history, %s orders", weeks, len(orders))
         return orders
 
@@ -206,7 +207,7 @@ class BackwardDemo(models.AbstractModel):
             move.picked = True
         delivery.with_user(self._user("warehouse")).button_validate()
 
-    def _evening(self, orders, rng):
+    def _evening(self, orders, rng, learnt=1.0):
         """The scheduled actions run; the owners answer what they were asked and agree the
         plans that moved (confirming a purchase inserts its receipt and re-plans)."""
         for order in orders.filtered(lambda order: order.backward_plan_state == "proposed"):
@@ -227,6 +228,7 @@ class BackwardDemo(models.AbstractModel):
                 ("upstream_user_id", "in", self._people().ids),
             ]
         )
+        self._decide_repromises(orders, rng, learnt)
         reasons = self.env["backward.delay.reason"].search([("code", "!=", "UPSTREAM")])
         for link in asked:
             if rng.random() < 0.15:
@@ -238,6 +240,23 @@ class BackwardDemo(models.AbstractModel):
                 .create({"link_id": link.id, "reason_id": reason.id, "note": f"{reason.name}: see the chatter."})
             )
             wizard.action_confirm()
+
+    def _decide_repromises(self, orders, rng, learnt):
+        """The receiving side answers the vendors' re-promises: most accepted, some refused.
+        In the first weeks the factory has not learnt to: most wait until the parts arrive."""
+        waiting = self.env["backward.repromise"].search(
+            [("sale_order_id", "in", orders.ids), ("state", "=", "pending")]
+        )
+        for repromise in waiting:
+            asked = repromise.activity_ids.user_id[:1]  # whoever the consent activity went to
+            draw = rng.random()
+            if not asked or draw < 0.15 or rng.random() > learnt:
+                continue  # decided another day
+            decider = repromise.with_user(asked)
+            if draw < 0.8:
+                decider.action_accept()
+            else:
+                decider._refuse("The line would stop: expedite or find the parts elsewhere.")
 
     def _present(self, orders):
         """Today, among the open purchases: one vendor announces a delay the slack absorbs,
@@ -252,8 +271,21 @@ class BackwardDemo(models.AbstractModel):
             order="date_deadline",
         )
         purchases = links.upstream_id.purchase_id
-        for purchase, delay in zip(purchases[:2], (timedelta(days=1), timedelta(days=10)), strict=False):
+        delays = (timedelta(days=1), timedelta(days=10), timedelta(days=10), timedelta(days=10))
+        for purchase, delay in zip(purchases[:4], delays, strict=False):
             self._repromise(purchase, delay)
+
+    def _decide_today(self, orders):
+        """Of today's re-promises past the slack, one accepted, one refused, one left waiting."""
+        waiting = self.env["backward.repromise"].search(
+            [("sale_order_id", "in", orders.ids), ("state", "=", "pending")], order="id desc", limit=3
+        )
+        for repromise, accept in zip(waiting[1:], (True, False), strict=False):
+            decider = repromise.with_user(repromise.activity_ids.user_id[:1] or self.env.ref("base.user_admin"))
+            if accept:
+                decider.action_accept()
+            else:
+                decider._refuse("The line would stop: expedite or find the parts elsewhere.")
 
     # ------------------------------------------------------------------ the reviews
 

@@ -350,10 +350,7 @@ class BackwardNotifier(models.AbstractModel):
 
     def _ask_consent(self, link, repromise):
         """The downstream owner (else their team manager, else a backward manager) accepts or refuses."""
-        decider = next(
-            (user for user in (*repromise._deciders(), *repromise._escalation_managers()) if user.active),
-            self.env["res.users"],
-        )
+        decider = repromise._consent_user()
         reader = self._reader(decider)
         body = reader.env._(
             "Re-promised past the slack: %(new)s instead of %(old)s, needed by %(need)s.",

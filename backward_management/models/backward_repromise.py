@@ -104,6 +104,16 @@ class BackwardRepromise(models.Model):
         """Waiting for consent; or refused, for a backward manager who settles it by accepting."""
         return self.state == "pending" or (self.state == "refused" and self.env.user.has_group(MANAGER_GROUP))
 
+    def _backward_managers(self):
+        group = self.env.ref(MANAGER_GROUP)
+        company = self.sudo().company_id
+        return group.sudo().users.filtered(lambda user: company in user.company_ids and user.active and not user.share)
+
+    def _consent_user(self):
+        """Who is asked to decide: the downstream owner, else their team manager, else a backward manager."""
+        candidates = [*self._deciders(), *self._backward_managers()]
+        return next((user for user in candidates if user.active and not user.share), self.env["res.users"])
+
     def _may_decide(self):
         user = self.env.user
         return user in self._deciders() or user.has_group(MANAGER_GROUP)
@@ -245,8 +255,7 @@ class BackwardRepromise(models.Model):
         link = self.sudo().link_id
         managers = link.upstream_team_id.manager_id | link.downstream_team_id.manager_id
         if not managers:
-            group = self.env.ref(MANAGER_GROUP)
-            managers = group.sudo().users.filtered(lambda user: link.company_id in user.company_ids and user.active)
+            managers = self._backward_managers()
         return managers.filtered(lambda user: not user.share)
 
     # --------------------------------------------------------------------- the effect
