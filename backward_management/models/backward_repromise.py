@@ -82,6 +82,9 @@ class BackwardRepromise(models.Model):
         help="How late the customer would be served: 0 when the promise holds.",
     )
     can_decide = fields.Boolean(compute="_compute_can_decide")
+    escalated = fields.Boolean(
+        readonly=True, copy=False, help="Nobody decided it in time: the managers of both sides were asked to settle it."
+    )
 
     @api.depends("link_id")
     def _compute_name(self):
@@ -257,6 +260,53 @@ class BackwardRepromise(models.Model):
         if not managers:
             managers = self._backward_managers()
         return managers.filtered(lambda user: not user.share)
+
+    @api.model
+    def _escalate_unanswered(self):
+        """Re-promises whose consent is overdue (nobody accepted nor refused): the managers
+        of both sides are asked to settle them, once. Run by the watch."""
+        consent = self.env.ref(CONSENT)
+        overdue = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("activity_type_id", "=", consent.id),
+                    ("date_deadline", "<", fields.Date.context_today(self)),
+                ]
+            )
+        )
+        repromises = self.sudo().browse(overdue.mapped("res_id")).exists()
+        notifier = self.env["backward.notifier"]
+        for repromise in repromises.filtered(
+            lambda repromise: repromise.state == "pending" and not repromise.escalated
+        ):
+            link = repromise.link_id
+            managers = repromise._escalation_managers()
+            for manager in managers:
+                reader = notifier._reader(manager)
+                repromise.activity_schedule(
+                    REFUSED,
+                    user_id=manager.id,
+                    note=reader.env._(
+                        "Nobody accepted or refused the re-promise of %(upstream)s (%(new)s instead of %(deadline)s, "
+                        "needed by %(need)s for %(downstream)s): settle it with both sides.",
+                        upstream=link.upstream_ref,
+                        new=reader._format(repromise.date_new),
+                        deadline=reader._format(repromise.date_deadline),
+                        need=reader._format(repromise.date_need),
+                        downstream=link.downstream_ref,
+                    ),
+                )
+            repromise.write({"escalated": True})
+            link.message_post(
+                body=self.env._(
+                    "The re-promise of %(upstream)s was not answered in time: the managers settle it.",
+                    upstream=link.upstream_ref,
+                ),
+                partner_ids=managers.partner_id.ids,
+            )
 
     # --------------------------------------------------------------------- the effect
 

@@ -62,6 +62,7 @@ class BackwardWatch(models.AbstractModel):
             _logger.info("Backward watch: another pass is running, this one stops")
             return 0
         self._evaluate()
+        self.env["backward.repromise"]._escalate_unanswered()
         if self._count_pending():
             cron = self.env.ref("backward_management.ir_cron_backward_tell", raise_if_not_found=False)
             if cron:

@@ -210,6 +210,26 @@ class TestRepromise(DefaultsCase):
         with self.assertRaisesText(UserError, "not waiting for consent"):
             repromise.with_user(self.receiver).action_accept()
 
+    def test_an_unanswered_repromise_is_escalated_once(self):
+        with freeze_time(T0):
+            _order, link = self._agreed_order()
+            repromise = self._vendor_moves(link, self._past_the_slack(link))
+            self._run_watch()
+            self.assertFalse(repromise.escalated, "the receiver has a day to answer")
+        settle = self.env.ref(REFUSED)
+        with freeze_time(T0 + timedelta(days=2)):
+            self._run_watch()
+            self.assertTrue(repromise.escalated)
+            self.assertEqual(repromise.state, "pending", "still theirs to decide, or the managers'")
+            asked = repromise.activity_ids.filtered(lambda activity: activity.activity_type_id == settle)
+            self.assertIn(self.manager, asked.user_id)
+            self._run_watch()
+            self.assertEqual(
+                repromise.activity_ids.filtered(lambda activity: activity.activity_type_id == settle), asked, "once"
+            )
+            repromise.with_user(self.manager).action_accept()
+            self.assertFalse(repromise.activity_ids, "settled: every activity done")
+
     @freeze_time(T0)
     def test_the_handover_closes_a_waiting_repromise(self):
         _order, link = self._agreed_order()
