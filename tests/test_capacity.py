@@ -1,0 +1,130 @@
+"""Finite capacity: backward placement against the work centers' load."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scheduling import HOUR
+from scheduling.capacity import Center, Job, Shop, load_profile
+
+from factories import at, local, office, two_shifts
+
+SHOP = two_shifts()
+OFFICE = office()
+
+
+def test_jobs_due_together_queue_backward_on_one_unit():
+    """Three 8-hour jobs due Friday 22:00 on one welding station: back to back, the last first."""
+    shop = Shop([Center("weld", SHOP)], now=at("2026-06-01 06:00"))
+    deadline = at("2026-06-12 22:00")
+    placed = [shop.place(Job(index, (("weld", 8 * HOUR),), deadline)) for index in range(3)]
+    assert [(local(p.start), local(p.finish)) for p in placed] == [
+        ("2026-06-12 14:00", "2026-06-12 22:00"),
+        ("2026-06-12 06:00", "2026-06-12 14:00"),
+        ("2026-06-11 14:00", "2026-06-11 22:00"),
+    ]
+    assert not any(p.late for p in placed)
+
+
+def test_two_units_work_in_parallel():
+    shop = Shop([Center("weld", SHOP, capacity=2)], now=at("2026-06-01 06:00"))
+    deadline = at("2026-06-12 22:00")
+    placed = [shop.place(Job(index, (("weld", 8 * HOUR),), deadline)) for index in range(3)]
+    assert [local(p.finish) for p in placed] == ["2026-06-12 22:00", "2026-06-12 22:00", "2026-06-12 14:00"]
+
+
+def test_an_alternative_center_takes_what_the_first_cannot():
+    shop = Shop([Center("weld", SHOP), Center("weld2", OFFICE)], now=at("2026-06-01 06:00"))
+    deadline = at("2026-06-12 17:00")
+    first = shop.place(Job("a", (("weld", 8 * HOUR), ("weld2", 8 * HOUR)), deadline))
+    second = shop.place(Job("b", (("weld", 8 * HOUR), ("weld2", 8 * HOUR)), deadline))
+    assert {first.center, second.center} == {"weld", "weld2"}
+    assert second.finish == deadline
+
+
+def test_what_cannot_fit_is_placed_as_early_as_possible_and_reported_late():
+    """Two days of work due tomorrow evening, from Wednesday noon: the second job is late."""
+    now = at("2026-06-10 12:00")
+    shop = Shop([Center("weld", SHOP)], now=now)
+    deadline = at("2026-06-11 22:00")
+    first = shop.place(Job("a", (("weld", 16 * HOUR),), deadline))
+    second = shop.place(Job("b", (("weld", 16 * HOUR),), deadline))
+    assert (local(first.start), first.late) == ("2026-06-11 06:00", False)
+    assert second.late and second.center == "weld"
+    assert second.start >= now and second.finish > deadline
+    assert load_profile([(first.start, first.finish), (second.start, second.finish)]) == 1
+
+
+def test_booked_load_is_kept_and_planned_around():
+    center = Center("weld", SHOP)
+    center.book(at("2026-06-12 14:00"), at("2026-06-12 22:00"))
+    shop = Shop([center], now=at("2026-06-01 06:00"))
+    placed = shop.place(Job("a", (("weld", 4 * HOUR),), at("2026-06-12 22:00")))
+    assert (local(placed.start), local(placed.finish)) == ("2026-06-12 10:00", "2026-06-12 14:00")
+
+
+@st.composite
+def shops(draw):
+    now = draw(st.integers(int(at("2026-03-01 00:00")), int(at("2026-04-01 00:00"))))
+    centers = [
+        Center(key, draw(st.sampled_from([SHOP, OFFICE])), capacity=draw(st.integers(1, 3)))
+        for key in range(draw(st.integers(1, 3)))
+    ]
+    booked = {}
+    for center in centers:
+        for _ in range(draw(st.integers(0, 3))):
+            start = draw(st.integers(now - 10 * 24 * HOUR, now + 30 * 24 * HOUR))
+            finish = start + draw(st.integers(1, 12)) * HOUR
+            if load_profile([*booked.get(center.key, []), (start, finish)]) <= center.capacity:
+                center.book(start, finish)
+                booked.setdefault(center.key, []).append((start, finish))
+    jobs = []
+    for index in range(draw(st.integers(1, 30))):
+        keys = draw(st.lists(st.sampled_from([center.key for center in centers]), min_size=1, max_size=2, unique=True))
+        options = tuple((key, draw(st.integers(0, 24 * 4)) * 900) for key in keys)
+        deadline = now + draw(st.integers(-2 * 24 * HOUR, 40 * 24 * HOUR))
+        release = draw(st.one_of(st.none(), st.integers(now - 24 * HOUR, now + 10 * 24 * HOUR)))
+        jobs.append(Job(index, options, deadline, release))
+    return now, centers, booked, jobs
+
+
+@settings(max_examples=200, deadline=None)
+@given(shops())
+def test_placements_respect_capacity_working_time_and_the_present(case):
+    """Never past a center's capacity; in working time; never in the past nor before the
+    release; on time means by the deadline."""
+    now, centers, booked, jobs = case
+    shop = Shop(centers, now)
+    placed = [shop.place(job) for job in jobs]
+    by_center = {center.key: list(booked.get(center.key, [])) for center in centers}
+    calendars = {center.key: center.calendar for center in centers}
+    for job, placement in zip(jobs, placed, strict=True):
+        seconds = dict(job.options)[placement.center]
+        calendar = calendars[placement.center]
+        assert calendar.working_seconds(placement.start, placement.finish) == seconds
+        assert placement.start >= now
+        if job.release is not None:
+            assert placement.start >= job.release
+        if not placement.late:
+            assert placement.finish <= job.deadline
+        if seconds:
+            assert calendar.contains(placement.start) and calendar.contains(placement.finish)
+        by_center[placement.center].append((placement.start, placement.finish))
+    for center in centers:
+        assert load_profile(by_center[center.key]) <= center.capacity
+
+
+@settings(max_examples=100, deadline=None)
+@given(shops())
+def test_with_ample_capacity_the_plan_is_the_infinite_one(case):
+    """As many units as jobs and no load: every job finishes at its deadline (just in time)."""
+    now, _centers, _booked, jobs = case
+    shop = Shop([Center(0, SHOP, capacity=len(jobs))], now)
+    for job in jobs:
+        seconds = job.options[0][1]
+        placement = shop.place(Job(job.key, ((0, seconds),), job.deadline))
+        start = SHOP.subtract(SHOP.floor(job.deadline), seconds)
+        finish = SHOP.add(start, seconds)  # the same working time, at a shift's end
+        if start >= now:
+            assert (placement.start, placement.finish, placement.late) == (start, finish, False)
+        else:
+            assert placement.late
