@@ -1,5 +1,6 @@
 """Finite capacity: backward placement against the work centers' load."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -128,3 +129,19 @@ def test_with_ample_capacity_the_plan_is_the_infinite_one(case):
             assert (placement.start, placement.finish, placement.late) == (start, finish, False)
         else:
             assert placement.late
+
+
+def test_an_overload_booked_keeps_the_lane_sorted():
+    """Load that exists past capacity is kept as one busy span, and nothing is placed in it."""
+    center = Center("weld", SHOP)
+    center.book(at("2026-06-12 06:00"), at("2026-06-12 22:00"))
+    center.book(at("2026-06-12 08:00"), at("2026-06-12 10:00"))  # already there: an overload
+    lane = center.lanes[0]
+    assert lane.starts == sorted(lane.starts) and lane.ends == sorted(lane.ends)
+    placed = Shop([center], now=at("2026-06-01 06:00")).place(Job("a", (("weld", 2 * HOUR),), at("2026-06-12 20:00")))
+    assert local(placed.finish) == "2026-06-11 22:00"
+
+
+def test_a_job_without_a_work_center_is_refused():
+    with pytest.raises(ValueError):
+        Shop([], now=0).place(Job("a", (), 0))

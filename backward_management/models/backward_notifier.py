@@ -9,6 +9,7 @@ or is handed over; a delay reason is asked once, as soon as the deadline passes.
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -159,12 +160,14 @@ class BackwardNotifier(models.AbstractModel):
                         "%(link)s was handed over late: review it from the link if it calls for it.", link=link.name
                     ),
                 )
-        if state in ("done", "done_late", "cancel") and link.repromise_pending:
-            # handed over (or cancelled) before anyone decided: nothing is left to agree
-            waiting = link.repromise_ids.filtered(lambda repromise: repromise.state == "pending")
-            waiting.write({"state": "superseded"})
-            waiting._close_consent(self._recovery_feedback(link, state))
-            link.write({"repromise_pending": False})
+        if state in ("done", "done_late", "cancel") and link.repromise_ids:
+            # handed over (or cancelled) before anyone decided or settled: nothing is left to agree
+            waiting = link.repromise_ids.filtered(lambda repromise: repromise.state in ("pending", "refused"))
+            if waiting:
+                waiting.write({"state": "superseded"})
+                waiting._close_consent(self._recovery_feedback(link, state))
+            if link.repromise_pending:
+                link.write({"repromise_pending": False})
         link.write({"notified_state": state, "notified_expected": link.date_expected, "alert_error_date": False})
 
     def _recovery_feedback(self, link, state):
@@ -314,10 +317,11 @@ class BackwardNotifier(models.AbstractModel):
         """
         Repromise = self.env["backward.repromise"].sudo()
         for link, (old, new, hours) in moves.items():
-            waiting = link.repromise_ids.filtered(lambda repromise: repromise.state == "pending")
+            waiting = link.repromise_ids.filtered(lambda repromise: repromise.state in ("pending", "refused"))
             if waiting:
                 waiting.write({"state": "superseded"})
                 waiting._close_consent(self.env._("A later re-promise replaced this one."))
+                link.write({"repromise_pending": False})
             absorbed = bool(link.date_need) and new <= link.date_need
             repromise = Repromise.create(
                 {
@@ -351,6 +355,9 @@ class BackwardNotifier(models.AbstractModel):
     def _ask_consent(self, link, repromise):
         """The downstream owner (else their team manager, else a backward manager) accepts or refuses."""
         decider = repromise._consent_user()
+        # due by the activity's own delay; escalated after it, whether anyone was asked or not
+        delay = self.env.ref("backward_management.mail_activity_type_repromise_consent").delay_count or 1
+        repromise.write({"date_consent_due": fields.Date.context_today(self) + timedelta(days=delay)})
         reader = self._reader(decider)
         body = reader.env._(
             "Re-promised past the slack: %(new)s instead of %(old)s, needed by %(need)s.",

@@ -85,7 +85,7 @@ class BackwardPlanWriter(models.AbstractModel):
         )
         return existing, links
 
-    def _write_plan(self, chain, orders, existing, links, plan, forward, core, now, reason, caps):
+    def _write_plan(self, chain, orders, existing, links, plan, forward, core, now, reason, caps, keep_agreement=False):
         core_steps, core_links, _edges, calendars = core
         Deadline = self.env["backward.deadline"].sudo()
         existing_by_key = {deadline.step_key: deadline for deadline in existing}
@@ -143,7 +143,7 @@ class BackwardPlanWriter(models.AbstractModel):
         changed_orders = set(vanished.sale_order_ids.ids)
         for key in set(changes) | {vals["step_key"] for vals in to_create}:
             changed_orders |= chain.steps[key].orders
-        self._write_orders(chain, orders, plan, forward, now, changed_orders, driving_orders)
+        self._write_orders(chain, orders, plan, forward, now, changed_orders, driving_orders, keep_agreement)
         notifier = self.env["backward.notifier"]
         notifier._tell_plan_changes(chain, changes, deadline_vals, reason)
         notifier._tell_cancelled(vanished, orders)
@@ -342,7 +342,7 @@ class BackwardPlanWriter(models.AbstractModel):
         )
         self.env["backward.deadline"].browse([d.id for d in deadlines]).invalidate_recordset(["parent_id", "child_ids"])
 
-    def _write_orders(self, chain, orders, plan, forward, now, changed_orders, driving_orders):
+    def _write_orders(self, chain, orders, plan, forward, now, changed_orders, driving_orders, keep_agreement=False):
         """Feasibility and agreement of each order; a changed plan must be agreed again.
 
         An order is infeasible when its own earliest delivery is after its promise, or
@@ -376,8 +376,9 @@ class BackwardPlanWriter(models.AbstractModel):
             elif (
                 order.backward_plan_state == "agreed"
                 and order.id in changed_orders
-                # an accepted re-promise was agreed by the side it affects: the order's agreement stands
-                and not self.env.context.get("backward_keep_agreement")
+                # an accepted re-promise was agreed by the side it affects: the order's agreement
+                # stands (a parameter, never a context key a client could send)
+                and not keep_agreement
             ):
                 vals.update(order._backward_agreement_reset_vals())
             order._backward_write(vals)

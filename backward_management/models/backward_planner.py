@@ -34,7 +34,7 @@ class BackwardPlanner(models.AbstractModel):
     # ------------------------------------------------------------------ entry points
 
     @api.model
-    def _plan_sale_orders(self, orders, reason):
+    def _plan_sale_orders(self, orders, reason, keep_agreement=False):
         """Plan or re-plan the chains of confirmed ``orders``.
 
         Raises UserError naming the order and what is missing when an order cannot be
@@ -42,7 +42,7 @@ class BackwardPlanner(models.AbstractModel):
         the name of the user whose act re-plans (a buyer confirming may not read the MOs).
         """
         if not self.env.su:
-            return self.sudo()._plan_sale_orders(orders.sudo(), reason)
+            return self.sudo()._plan_sale_orders(orders.sudo(), reason, keep_agreement)
         orders = orders.filtered(lambda order: order.state == "sale")
         if not orders:
             return
@@ -55,7 +55,7 @@ class BackwardPlanner(models.AbstractModel):
         references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
         agreed = self._agreed_repromises(links, chain)
         plan, forward, core = self._compute(chain, caps, now, references, agreed)
-        writer._write_plan(chain, orders, existing, links, plan, forward, core, now, reason, caps)
+        writer._write_plan(chain, orders, existing, links, plan, forward, core, now, reason, caps, keep_agreement)
 
     @api.model
     def _preview(self, order, repromise=None, promise=None):
@@ -91,7 +91,8 @@ class BackwardPlanner(models.AbstractModel):
         agreed = {}
         for link in links:
             key = link.upstream_id.step_key
-            if link.date_repromise_agreed and link.state not in ("cancel", "done", "done_late") and key in chain.steps:
+            # kept once handed over: the steps it pushed stay where they were agreed
+            if link.date_repromise_agreed and link.state != "cancel" and key in chain.steps:
                 moment = to_timestamp(link.date_repromise_agreed)
                 agreed[key] = max(agreed.get(key, moment), moment)
         return agreed

@@ -23,6 +23,7 @@ class BackwardReplanBatch(models.Model):
 
     name = fields.Char("Change", required=True, readonly=True)
     user_id = fields.Many2one("res.users", "Saved by", readonly=True, index=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True, default=lambda self: self.env.company)
     state = fields.Selection(
         [("running", "Re-planning"), ("done", "Done")], default="running", required=True, readonly=True, index=True
     )
@@ -70,11 +71,13 @@ class BackwardReplanBatch(models.Model):
                 done=batch.done_count,
                 moved=batch.moved_count,
             )
+            # only the orders of the companies they work in are named to them
+            named = batch.endangered_order_ids.filtered_domain([("company_id", "in", user.company_ids.ids)])
             if batch.endangered_order_ids:
                 body += " " + batch.env._(
                     "%(count)s promise(s) can no longer be kept: %(orders)s.",
                     count=len(batch.endangered_order_ids),
-                    orders=", ".join(batch.endangered_order_ids.mapped("name")),
+                    orders=", ".join(named.mapped("name")) or "-",
                 )
             else:
                 body += " " + batch.env._("Every promise can still be kept.")

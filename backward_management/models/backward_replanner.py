@@ -86,25 +86,35 @@ class BackwardReplanner(models.AbstractModel):
         if not order_ids:
             return
         reason = reason or _("a planning parameter changed")
-        batch = self.env["backward.replan.batch"].sudo().create({"name": reason[:200], "user_id": self.env.uid})
+        batch = (
+            self.env["backward.replan.batch"]
+            .sudo()
+            .create({"name": reason[:200], "user_id": self.env.uid, "company_id": self.env.company.id})
+        )
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE sale_order SET backward_replan_reason = %(reason)s, backward_replan_batch_id = %(batch)s
+                UPDATE sale_order SET backward_replan_reason = %(reason)s,
+                       -- an order still waiting in an earlier change's batch is reported there
+                       backward_replan_batch_id = COALESCE(backward_replan_batch_id, %(batch)s)
                  WHERE id = ANY(%(ids)s) AND state = 'sale' AND backward_plan_state != 'none'
                    AND COALESCE(delivery_status, 'pending') != 'full'
+                RETURNING backward_replan_batch_id
                 """,
                 reason=reason,
                 batch=batch.id,
                 ids=list(order_ids),
             )
         )
-        marked = self.env.cr.rowcount
+        batches = [row[0] for row in self.env.cr.fetchall()]
         self.env["sale.order"].invalidate_model(["backward_replan_reason", "backward_replan_batch_id"])
-        if not marked:
+        if not batches:
             batch.unlink()
             return
-        batch.order_count = marked
+        if batch.id in batches:
+            batch.order_count = batches.count(batch.id)
+        else:
+            batch.unlink()  # every order it touched waits in an earlier change's batch
         cron = self.env.ref("backward_management.ir_cron_backward_replan", raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger()

@@ -16,6 +16,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..scheduling import from_timestamp, hours_late, to_timestamp
 from ..scheduling.chain import SALE, step_key
+from .client_guards import refuse_client_writes
 
 MANAGER_GROUP = "backward_management.backward_management_group_manager"
 CONSENT = "backward_management.mail_activity_type_repromise_consent"
@@ -82,9 +83,23 @@ class BackwardRepromise(models.Model):
         help="How late the customer would be served: 0 when the promise holds.",
     )
     can_decide = fields.Boolean(compute="_compute_can_decide")
+    date_consent_due = fields.Date(
+        "Answer Due", readonly=True, help="By when the downstream side accepts or refuses it; then it is escalated."
+    )
     escalated = fields.Boolean(
         readonly=True, copy=False, help="Nobody decided it in time: the managers of both sides were asked to settle it."
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the watch records re-promises as superuser; a client never does, defaults or not
+        if not self.env.su:
+            raise AccessError(self.env._("Re-promises are recorded by the watch, not by hand."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        refuse_client_writes(self, vals)
+        return super().write(vals)
 
     @api.depends("link_id")
     def _compute_name(self):
@@ -103,9 +118,18 @@ class BackwardRepromise(models.Model):
         link = self.sudo().link_id
         return link.downstream_user_id | link.downstream_team_id.manager_id
 
+    def _settlers(self):
+        """Who settles a refused or unanswered re-promise: the managers asked, the backward managers."""
+        return self._escalation_managers() | self._backward_managers()
+
     def _decidable(self):
-        """Waiting for consent; or refused, for a backward manager who settles it by accepting."""
-        return self.state == "pending" or (self.state == "refused" and self.env.user.has_group(MANAGER_GROUP))
+        """Waiting for consent; or refused, for a manager who settles it by accepting. Never
+        once its link is handed over or cancelled (a later re-promise supersedes it)."""
+        if self.sudo().link_id.state in ("done", "done_late", "cancel"):
+            return False
+        if self.state == "refused":
+            return self.env.user in self._settlers()
+        return self.state == "pending"
 
     def _backward_managers(self):
         group = self.env.ref(MANAGER_GROUP)
@@ -114,12 +138,19 @@ class BackwardRepromise(models.Model):
 
     def _consent_user(self):
         """Who is asked to decide: the downstream owner, else their team manager, else a backward manager."""
+        company = self.sudo().company_id
         candidates = [*self._deciders(), *self._backward_managers()]
-        return next((user for user in candidates if user.active and not user.share), self.env["res.users"])
+        return next(
+            (user for user in candidates if user.active and not user.share and company in user.company_ids),
+            self.env["res.users"],
+        )
 
     def _may_decide(self):
         user = self.env.user
-        return user in self._deciders() or user.has_group(MANAGER_GROUP)
+        if user in self._deciders() or user.has_group(MANAGER_GROUP):
+            return True
+        # the managers asked to settle it may settle it
+        return (self.state == "refused" or self.escalated) and user in self._escalation_managers()
 
     def _check_decision(self):
         for repromise in self:
@@ -167,7 +198,7 @@ class BackwardRepromise(models.Model):
             agreed = max(filter(None, (link.date_repromise_agreed, repromise.date_new)))
             repromise.write({"state": "accepted", "decided_uid": user.id, "decided_on": fields.Datetime.now()})
             repromise._close_consent(self.env._("Accepted by %(user)s", user=user.name))
-            link.write({"date_repromise_agreed": agreed, "repromise_pending": False})
+            link.write({"date_repromise_agreed": agreed, "repromise_pending": repromise._others_waiting()})
             body = self.env._(
                 "%(user)s accepted the re-promise of %(upstream)s: it hands over by %(date)s.",
                 user=user.name,
@@ -178,23 +209,37 @@ class BackwardRepromise(models.Model):
             repromise._replan_accepted(body)
         return True
 
+    def _others_waiting(self):
+        """Whether another re-promise of the same link still waits for consent."""
+        return bool(self.link_id.repromise_ids.filtered(lambda repromise: repromise.state == "pending") - self)
+
     def _replan_accepted(self, body):
-        """Re-plan the order from the accepted date; an agreed plan keeps its agreement and
-        takes the new dates as its baseline."""
+        """Re-plan the order from the accepted date. An agreed plan keeps its agreement and
+        takes the new dates as its baseline when the customer's promise still holds and no
+        other change waits to be re-planned; otherwise every party agrees the new plan again."""
         order, link = self.sale_order_id, self.link_id
-        step = link.upstream_id
-        chain = self.env["backward.chain.reader"]._read_chain(order)
-        document = chain.steps.get(step.step_key)
-        if document and document.document_planned:
-            # the document's date as accepted: the watch measures its next slip from here
-            step.write({"date_document_planned": document.document_planned})
         if order.state != "sale":
             return
-        agreed = order.backward_plan_state == "agreed"
-        self.env["backward.planner"].with_context(backward_keep_agreement=True)._plan_sale_orders(
-            order, self.env._("re-promise of %(link)s accepted", link=link.name)
+        step = link.upstream_id
+        keep = (
+            order.backward_plan_state == "agreed"
+            and not self.effect_customer_hours
+            and not order.backward_replan_reason
         )
-        if agreed:
+        try:
+            with self.env.cr.savepoint():
+                chain = self.env["backward.chain.reader"]._read_chain(order)
+                document = chain.steps.get(step.step_key)
+                if document and document.document_planned:
+                    # the document's date as accepted: the watch measures its next slip from here
+                    step.write({"date_document_planned": document.document_planned})
+                self.env["backward.planner"]._plan_sale_orders(
+                    order, self.env._("re-promise of %(link)s accepted", link=link.name), keep_agreement=keep
+                )
+        except UserError as error:
+            order._backward_record_warning(error.args[0])
+            return
+        if keep:
             order._backward_set_baseline(Markup("<p>%s</p>") % body)
 
     def action_refuse(self):
@@ -222,7 +267,7 @@ class BackwardRepromise(models.Model):
                 {"state": "refused", "decided_uid": user.id, "decided_on": fields.Datetime.now(), "decision_note": note}
             )
             repromise._close_consent(self.env._("Refused by %(user)s", user=user.name))
-            link.write({"repromise_pending": False})
+            link.write({"repromise_pending": repromise._others_waiting()})
             managers = repromise._escalation_managers()
             for manager in managers:
                 reader = notifier._reader(manager)
@@ -265,23 +310,15 @@ class BackwardRepromise(models.Model):
     def _escalate_unanswered(self):
         """Re-promises whose consent is overdue (nobody accepted nor refused): the managers
         of both sides are asked to settle them, once. Run by the watch."""
-        consent = self.env.ref(CONSENT)
-        overdue = (
-            self.env["mail.activity"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("activity_type_id", "=", consent.id),
-                    ("date_deadline", "<", fields.Date.context_today(self)),
-                ]
-            )
+        repromises = self.sudo().search(
+            [
+                ("state", "=", "pending"),
+                ("escalated", "=", False),
+                ("date_consent_due", "<", fields.Date.context_today(self)),
+            ]
         )
-        repromises = self.sudo().browse(overdue.mapped("res_id")).exists()
         notifier = self.env["backward.notifier"]
-        for repromise in repromises.filtered(
-            lambda repromise: repromise.state == "pending" and not repromise.escalated
-        ):
+        for repromise in repromises:
             link = repromise.link_id
             managers = repromise._escalation_managers()
             for manager in managers:

@@ -40,11 +40,15 @@ class Lane:
         return lo >= hi
 
     def book(self, start, finish):
+        """Mark ``[start, finish)`` busy; intervals it meets are merged with it, so that the
+        lane stays sorted and disjoint (an overload booked on it is then one long busy span)."""
         if finish <= start:
             return
-        index = bisect_left(self.starts, start)
-        self.starts.insert(index, start)
-        self.ends.insert(index, finish)
+        lo, hi = self.overlapping(start, finish)
+        if lo < hi:
+            start, finish = min(start, self.starts[lo]), max(finish, self.ends[hi - 1])
+        self.starts[lo:hi] = [start]
+        self.ends[lo:hi] = [finish]
 
 
 @dataclass(slots=True)
@@ -138,9 +142,16 @@ class Shop:
             for center_key, seconds in job.options:
                 center = self.centers[center_key]
                 for lane in center.lanes:
-                    found = _earliest_on(lane, center.calendar, seconds, not_before)
+                    try:
+                        found = _earliest_on(lane, center.calendar, seconds, not_before)
+                    except HorizonError:
+                        continue
                     if best is None or found[1] < best[0][1]:
                         best = (found, center, lane)
+        if best is None:
+            if not job.options:
+                raise ValueError(f"job {job.key!r} has no work center to run on")
+            raise HorizonError(self.centers[job.options[0][0]].calendar, not_before, "after")
         (start, finish), center, lane = best
         lane.book(start, finish)
         return Placement(job.key, center.key, start, finish, late)

@@ -240,12 +240,13 @@ def _push_agreed(steps, links, plan, order, incoming):
             continue
         step = steps[key]
         start = dates.start
+        pushed = {}
         for index in incoming[key]:
             upstream = plan.steps.get(links[index].upstream)
             if upstream is None or link_dates[index] is None or upstream.finish <= link_dates[index].deadline:
                 continue
             start = max(start, upstream.finish)
-            link_dates[index] = LinkDates(upstream.finish, 0.0)
+            pushed[index] = upstream.finish
         finish = dates.finish
         if step.promise is None:
             if start > dates.start:
@@ -254,11 +255,15 @@ def _push_agreed(steps, links, plan, order, incoming):
                 finish = max(finish, step.agreed_finish)
         if start != dates.start or finish != dates.finish:
             plan.steps[key] = StepDates(finish, start if step.promise is None else dates.start, dates.driving_link)
+        need = start if step.promise is None else dates.start
         for index in incoming[key]:
             dates_in = link_dates[index]
-            if dates_in is not None and dates_in.slack_seconds and start > dates.start:
-                calendar = steps[links[index].upstream].calendar
-                link_dates[index] = LinkDates(dates_in.deadline, calendar.working_seconds(dates_in.deadline, start))
+            if dates_in is None or (index not in pushed and need == dates.start):
+                continue
+            # the handover deadline is the agreed one when pushed; the slack is what is left to the need
+            deadline = pushed.get(index, dates_in.deadline)
+            calendar = steps[links[index].upstream].calendar
+            link_dates[index] = LinkDates(deadline, max(calendar.working_seconds(deadline, need), 0))
 
 
 @dataclass(slots=True)

@@ -122,12 +122,17 @@ class TestRepromise(DefaultsCase):
         self.assertFalse(link.repromise_pending)
         self.assertEqual(link.date_repromise_agreed, repromise.date_new)
         self.assertEqual(link.date_deadline, repromise.date_new, "the link hands over at the agreed date")
-        self.assertEqual(link.date_deadline_baseline, repromise.date_new, "the new agreed baseline")
         self.assertEqual(repromise.date_deadline, old_deadline, "the history keeps the old one")
         self.assertEqual(receipt.date_start_deadline, repromise.effect_start)
         self.assertGreater(receipt.date_start_deadline, old_start, "the step it feeds starts later")
-        self.assertEqual(order.backward_plan_state, "agreed", "the order's agreement stands")
-        # Odoo's own dates follow the accepted plan
+        # ten days late, the customer would be served late: every party agrees the new plan
+        self.assertGreater(repromise.effect_customer_hours, 0)
+        self.assertEqual(order.backward_plan_state, "proposed")
+        order.with_user(self.salesperson).action_backward_agree_sales()
+        order.with_user(self.planner_user).action_backward_agree_production()
+        order.with_user(self.buyer).action_backward_agree_purchase()
+        self.assertEqual(link.date_deadline_baseline, repromise.date_new, "the new agreed baseline")
+        # Odoo's own dates follow the agreed plan
         for move in receipt.picking_id.move_ids:
             self.assertEqual(move.date_deadline, receipt.date_deadline)
         # the watch agrees: the wheels are expected on their (new) deadline
@@ -137,6 +142,25 @@ class TestRepromise(DefaultsCase):
         again = self._vendor_moves(link, self._past_the_slack(link))
         self.assertNotEqual(again, repromise)
         self.assertEqual(again.state, "pending")
+
+    @freeze_time(T0)
+    def test_accepted_within_the_customer_s_promise_the_agreement_stands(self):
+        """Just past the purchase's slack, the buffers further down absorb it: the receipt's
+        owner agrees it alone, the baseline moves, the order stays agreed."""
+        order, link = self._agreed_order()
+        # the slip counts in office hours from the line's own date: a few hours past the need
+        repromise = self._vendor_moves(link, timedelta(days=4, hours=22))
+        self.assertEqual(repromise.state, "pending")
+        self.assertEqual(repromise.effect_customer_hours, 0, "the customer is still served in time")
+        repromise.with_user(self.receiver).action_accept()
+        self.assertEqual(link.date_deadline, repromise.date_new)
+        self.assertEqual(link.date_deadline_baseline, repromise.date_new, "the new agreed baseline")
+        self.assertEqual(order.backward_plan_state, "agreed", "the order's agreement stands")
+        receipt = link.downstream_id
+        for move in receipt.picking_id.move_ids:
+            self.assertEqual(move.date_deadline, receipt.date_deadline)
+        self._run_watch()
+        self.assertEqual(link.state, "open")
 
     @freeze_time(T0)
     def test_refused_the_managers_settle_it(self):
@@ -244,6 +268,8 @@ class TestRepromise(DefaultsCase):
         self.assertEqual(repromise.state, "superseded")
         self.assertFalse(link.repromise_pending)
         self.assertFalse(self._consents(repromise))
+        with self.assertRaisesText(UserError, "not waiting for consent"):
+            repromise.with_user(self.manager).action_accept()
 
 
 @tagged("post_install", "-at_install")
@@ -318,3 +344,8 @@ class TestDeliveryDateChange(DefaultsCase):
         self.assertEqual(order.commitment_date, PROMISE)
         self.assertEqual(quotation.commitment_date, PROMISE)
         self.assertEqual(order.backward_plan_state, "agreed")
+        # keeping the agreement is no context key a client may send
+        order.with_user(self.salesperson).with_context(backward_keep_agreement=True).write(
+            {"commitment_date": PROMISE + timedelta(days=3)}
+        )
+        self.assertEqual(order.backward_plan_state, "proposed")
