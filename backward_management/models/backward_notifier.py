@@ -9,7 +9,6 @@ or is handed over; a delay reason is asked once, as soon as the deadline passes.
 
 import logging
 from collections import defaultdict
-from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -305,98 +304,3 @@ class BackwardNotifier(models.AbstractModel):
                 feedback=self.env._("The projected completion is back within the promise.")
             )
             order._backward_write({"backward_escalated": False})
-
-    @api.model
-    def _record_repromises(self, moves):
-        """Expectations moved past the deadline of links they owe: record each once.
-
-        ``moves``: ``{link: (old expected, new expected, working hours past the deadline)}``.
-        Within the slack: accepted at once, recorded. Past it: the downstream owner is
-        asked to accept or refuse, with the effect on their step and on the customer; an
-        older request of the same link still waiting is superseded.
-        """
-        Repromise = self.env["backward.repromise"].sudo()
-        for link, (old, new, hours) in moves.items():
-            waiting = link.repromise_ids.filtered(lambda repromise: repromise.state in ("pending", "refused"))
-            if waiting:
-                waiting.write({"state": "superseded"})
-                waiting._close_consent(self.env._("A later re-promise replaced this one."))
-                link.write({"repromise_pending": False})
-            absorbed = bool(link.date_need) and new <= link.date_need
-            repromise = Repromise.create(
-                {
-                    "link_id": link.id,
-                    "date_deadline": link.date_deadline,
-                    "date_need": link.date_need,
-                    "date_old": old,
-                    "date_new": new,
-                    "delay_hours": round(hours, 2),
-                    "state": "absorbed" if absorbed else "pending",
-                    "decided_on": fields.Datetime.now() if absorbed else False,
-                }
-            )
-            if absorbed:
-                link.message_post(
-                    body=self.env._(
-                        "Re-promised within the slack: %(new)s instead of %(old)s, needed by %(need)s. "
-                        "Accepted without asking: the slack absorbs it.",
-                        new=self._format(new),
-                        old=self._format(old),
-                        need=self._format(link.date_need),
-                    )
-                )
-                continue
-            repromise._compute_effect()
-            link.write({"repromise_pending": True})
-            self._ask_consent(link, repromise)
-            if not link.reason_id:
-                self._ask_reason(link)
-
-    def _ask_consent(self, link, repromise):
-        """The downstream owner (else their team manager, else a backward manager) accepts or refuses."""
-        decider = repromise._consent_user()
-        # due by the activity's own delay; escalated after it, whether anyone was asked or not
-        delay = self.env.ref("backward_management.mail_activity_type_repromise_consent").delay_count or 1
-        repromise.write({"date_consent_due": fields.Date.context_today(self) + timedelta(days=delay)})
-        reader = self._reader(decider)
-        body = reader.env._(
-            "Re-promised past the slack: %(new)s instead of %(old)s, needed by %(need)s.",
-            new=reader._format(repromise.date_new),
-            old=reader._format(repromise.date_old),
-            need=reader._format(link.date_need),
-        )
-        link.message_post(body=body, partner_ids=link.downstream_user_id.partner_id.ids)
-        if not decider:
-            return
-        effect = reader._repromise_effect(repromise)
-        repromise.activity_schedule(
-            "backward_management.mail_activity_type_repromise_consent",
-            user_id=decider.id,
-            note=Markup("<p>%s</p><p>%s</p>") % (body, effect),
-        )
-
-    def _repromise_effect(self, repromise):
-        """The effect of accepting, in the reader's words."""
-        link = repromise.link_id
-        parts = []
-        if repromise.effect_start:
-            parts.append(
-                self.env._(
-                    "Accepted, %(step)s would start by %(start)s and finish by %(finish)s (planned: %(deadline)s).",
-                    step=link.downstream_ref,
-                    start=self._format(repromise.effect_start),
-                    finish=self._format(repromise.effect_finish),
-                    deadline=self._format(link.downstream_id.date_deadline),
-                )
-            )
-        if repromise.effect_delivery and repromise.effect_customer_hours:
-            parts.append(
-                self.env._(
-                    "The customer would be served on %(date)s, %(hours)s hours after the promise.",
-                    date=self._format(repromise.effect_delivery),
-                    hours=repromise.effect_customer_hours,
-                )
-            )
-        elif repromise.effect_delivery:
-            parts.append(self.env._("The customer's promise would still be kept."))
-        return " ".join(parts)

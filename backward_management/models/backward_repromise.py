@@ -260,7 +260,6 @@ class BackwardRepromise(models.Model):
         if not (note or "").strip():
             raise UserError(self.env._("Say why the re-promise is refused: the managers settle it from there."))
         user = self.env.user
-        notifier = self.env["backward.notifier"]
         for repromise in self.sudo():
             link = repromise.link_id
             repromise.write(
@@ -268,24 +267,9 @@ class BackwardRepromise(models.Model):
             )
             repromise._close_consent(self.env._("Refused by %(user)s", user=user.name))
             link.write({"repromise_pending": repromise._others_waiting()})
-            managers = repromise._escalation_managers()
-            for manager in managers:
-                reader = notifier._reader(manager)
-                repromise.activity_schedule(
-                    REFUSED,
-                    user_id=manager.id,
-                    note=reader.env._(
-                        "%(user)s refused the re-promise of %(upstream)s (%(new)s instead of %(deadline)s, needed "
-                        "by %(need)s for %(downstream)s): %(note)s. Settle it with both sides.",
-                        user=user.name,
-                        upstream=link.upstream_ref,
-                        new=reader._format(repromise.date_new),
-                        deadline=reader._format(repromise.date_deadline),
-                        need=reader._format(repromise.date_need),
-                        downstream=link.downstream_ref,
-                        note=note,
-                    ),
-                )
+            managers = repromise._ask_managers(
+                lambda reader: reader.env._("%(user)s refused it: %(note)s.", user=user.name, note=note)
+            )
             link.message_post(
                 body=self.env._(
                     "%(user)s refused the re-promise of %(upstream)s: %(note)s",
@@ -306,6 +290,26 @@ class BackwardRepromise(models.Model):
             managers = self._backward_managers()
         return managers.filtered(lambda user: not user.share)
 
+    def _ask_managers(self, why):
+        """Ask the managers of both sides to settle this re-promise, each in their language;
+        ``why(reader)`` says what happened. Returns the managers asked."""
+        link = self.link_id
+        managers = self._escalation_managers()
+        notifier = self.env["backward.notifier"]
+        for manager in managers:
+            reader = notifier._reader(manager)
+            facts = reader.env._(
+                "The re-promise of %(upstream)s: %(new)s instead of %(deadline)s, needed by %(need)s for "
+                "%(downstream)s. Settle it with both sides.",
+                upstream=link.upstream_ref,
+                new=reader._format(self.date_new),
+                deadline=reader._format(self.date_deadline),
+                need=reader._format(self.date_need),
+                downstream=link.downstream_ref,
+            )
+            self.activity_schedule(REFUSED, user_id=manager.id, note=f"{why(reader)} {facts}")
+        return managers
+
     @api.model
     def _escalate_unanswered(self):
         """Re-promises whose consent is overdue (nobody accepted nor refused): the managers
@@ -317,25 +321,9 @@ class BackwardRepromise(models.Model):
                 ("date_consent_due", "<", fields.Date.context_today(self)),
             ]
         )
-        notifier = self.env["backward.notifier"]
         for repromise in repromises:
             link = repromise.link_id
-            managers = repromise._escalation_managers()
-            for manager in managers:
-                reader = notifier._reader(manager)
-                repromise.activity_schedule(
-                    REFUSED,
-                    user_id=manager.id,
-                    note=reader.env._(
-                        "Nobody accepted or refused the re-promise of %(upstream)s (%(new)s instead of %(deadline)s, "
-                        "needed by %(need)s for %(downstream)s): settle it with both sides.",
-                        upstream=link.upstream_ref,
-                        new=reader._format(repromise.date_new),
-                        deadline=reader._format(repromise.date_deadline),
-                        need=reader._format(repromise.date_need),
-                        downstream=link.downstream_ref,
-                    ),
-                )
+            managers = repromise._ask_managers(lambda reader: reader.env._("Nobody accepted nor refused it in time."))
             repromise.write({"escalated": True})
             link.message_post(
                 body=self.env._(

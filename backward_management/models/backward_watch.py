@@ -28,7 +28,6 @@ from ..scheduling import expectation as engine
 from ..scheduling import to_timestamp
 from ..scheduling.leadtime import core_segments, decode, remaining_segments
 from . import backward_watch_facts as F
-from .backward_watch_facts import dt as _dt
 from .backward_watch_facts import ts as _ts
 
 _logger = logging.getLogger(__name__)
@@ -238,44 +237,6 @@ class BackwardWatch(models.AbstractModel):
             or _ts(row[F.L_HANDOVER]) != verdict.handover
             or round(row[F.L_LATENESS] or 0.0, 2) != round(verdict.lateness_hours, 2)
         )
-
-    def _repromises(self, changes, link_rows, context):
-        """A document moved its own date past the deadline of a link it owes: a re-promise."""
-        # a first expectation promises nothing anew: only one moving later is a re-promise
-        later = {
-            row[F.S_ID]: (row[F.S_EXPECTED], expected)
-            for row, expected in changes
-            if row[F.S_EXPECTED]
-            and expected.from_document
-            and expected.expected is not None
-            and expected.expected > _ts(row[F.S_EXPECTED])
-        }
-        if not later:
-            return
-        moves = {}
-        for link in link_rows:
-            if link[F.L_UP] not in later or not link[F.L_DEADLINE]:
-                continue
-            old, expected = later[link[F.L_UP]]
-            if expected.expected > _ts(link[F.L_DEADLINE]):
-                calendar = context.of_step(link[F.L_UP])[0]
-                hours = engine.working_hours(calendar, _ts(link[F.L_DEADLINE]), expected.expected)
-                moves[link[F.L_ID]] = (old, _dt(expected.expected), hours)
-        if not moves:
-            return
-        # a date already re-promised (or earlier) is no new re-promise
-        self.env.cr.execute(
-            SQL(
-                "SELECT link_id, MAX(date_new) FROM backward_repromise WHERE link_id = ANY(%s) GROUP BY link_id",
-                list(moves),
-            )
-        )
-        for link_id, recorded in self.env.cr.fetchall():
-            if recorded and moves[link_id][1] <= recorded:
-                del moves[link_id]
-        if moves:
-            links = self.env["backward.link"].sudo().browse(list(moves))
-            self.env["backward.notifier"]._record_repromises({link: moves[link.id] for link in links})
 
     # ------------------------------------------------------------ bounded steps
 
