@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduling import HOUR
-from scheduling.capacity import Center, Job, Shop, load_profile
+from scheduling.capacity import Center, Job, Operation, Shop, load_by_day, load_profile
+from scheduling.plan import WORK, Link, Segment, Step, plan_backward, plan_forward
 
 from factories import at, local, office, two_shifts
 
@@ -145,3 +146,131 @@ def test_an_overload_booked_keeps_the_lane_sorted():
 def test_a_job_without_a_work_center_is_refused():
     with pytest.raises(ValueError):
         Shop([], now=0).place(Job("a", (), 0))
+
+
+# ------------------------------------------------------------ sequences and the plan
+
+
+def test_a_sequence_is_placed_backward_in_its_order():
+    """Welding then assembly, due Friday 22:00: assembly last, welding before it."""
+    shop = Shop([Center("weld", SHOP), Center("assemble", SHOP)], now=at("2026-06-01 06:00"))
+    placed, bottleneck = shop.place_sequence(
+        [Operation("w", (("weld", 4 * HOUR),)), Operation("a", (("assemble", 2 * HOUR),))], at("2026-06-12 22:00")
+    )
+    assert bottleneck is None
+    assert [(p.key, local(p.start), local(p.finish)) for p in placed] == [
+        ("w", "2026-06-12 16:00", "2026-06-12 20:00"),
+        ("a", "2026-06-12 20:00", "2026-06-12 22:00"),
+    ]
+
+
+def test_a_sequence_that_cannot_fit_goes_forward_whole_and_names_its_bottleneck():
+    """The welding station is full until Thursday evening: the order is late, welding binds."""
+    now = at("2026-06-10 06:00")
+    weld = Center("weld", SHOP)
+    weld.book(now, at("2026-06-11 22:00"))
+    shop = Shop([weld, Center("assemble", SHOP)], now=now)
+    placed, bottleneck = shop.place_sequence(
+        [Operation("w", (("weld", 4 * HOUR),)), Operation("a", (("assemble", 2 * HOUR),))], at("2026-06-11 22:00")
+    )
+    assert bottleneck == "weld"
+    assert all(p.late for p in placed)
+    assert [(local(p.start), local(p.finish)) for p in placed] == [
+        ("2026-06-12 06:00", "2026-06-12 10:00"),
+        ("2026-06-12 10:00", "2026-06-12 12:00"),
+    ]
+
+
+def _chain(operations_per_order, capacity=1, promise="2026-06-12 22:00"):
+    """Orders of one manufacturing step each (on one welding center) and their promises."""
+    steps, links = {}, []
+    for index, hours in enumerate(operations_per_order):
+        make = Step(
+            ("make", index),
+            SHOP,
+            (Segment(WORK, SHOP, hours * HOUR),),
+            operations=(Operation(("wo", index), (("weld", hours * HOUR),)),),
+            operations_span=(0, 1),
+            rank=index,
+        )
+        sale = Step(("sale", index), SHOP, promise=at(promise), rank=index)
+        steps[make.key], steps[sale.key] = make, sale
+        links.append(Link(make.key, sale.key))
+    return steps, links
+
+
+def test_the_plan_places_the_most_urgent_order_last_and_moves_the_others_earlier():
+    steps, links = _chain([8, 8, 8])
+    shop = Shop([Center("weld", SHOP)], now=at("2026-06-01 06:00"))
+    plan = plan_backward(steps, links, "hour", shop=shop)
+    starts = [local(plan.steps[("make", index)].start) for index in range(3)]
+    assert starts == ["2026-06-12 14:00", "2026-06-12 06:00", "2026-06-11 14:00"]
+    assert plan.capacity[("make", 0)].free_start == plan.steps[("make", 0)].start
+    assert plan.capacity[("make", 2)].free_start > plan.steps[("make", 2)].start  # moved by capacity
+    assert not any(dates.late for dates in plan.capacity.values())
+
+
+def test_the_plan_names_the_order_that_cannot_make_its_promise():
+    steps, links = _chain([16, 16], promise="2026-06-11 22:00")
+    now = at("2026-06-10 12:00")
+    plan = plan_backward(steps, links, "hour", shop=Shop([Center("weld", SHOP)], now=now))
+    late = plan.capacity[("make", 1)]
+    assert not plan.capacity[("make", 0)].late
+    assert late.late and late.bottleneck == "weld" and late.earliest_finish > at("2026-06-11 22:00")
+    assert plan.steps[("make", 1)].start >= now
+
+
+def test_forward_with_a_shop_offers_the_date_the_load_allows():
+    """Capable to promise: with the welding station busy this week, the earliest is later."""
+    steps, links = _chain([8])
+    now = at("2026-06-08 06:00")
+    free = plan_forward(steps, links, "hour", now)[("make", 0)].finish
+    weld = Center("weld", SHOP)
+    weld.book(now, at("2026-06-10 22:00"))
+    loaded = plan_forward(steps, links, "hour", now, shop=Shop([weld], now))[("make", 0)].finish
+    assert local(free) == "2026-06-08 14:00" and local(loaded) == "2026-06-11 14:00"
+
+
+@st.composite
+def chains(draw):
+    hours = draw(st.lists(st.integers(1, 24), min_size=1, max_size=12))
+    capacity = draw(st.integers(1, 3))
+    now = draw(st.integers(int(at("2026-05-01 00:00")), int(at("2026-06-10 00:00"))))
+    return hours, capacity, now
+
+
+@settings(max_examples=150, deadline=None)
+@given(chains())
+def test_the_plan_never_loads_a_center_past_capacity(case):
+    hours, capacity, now = case
+    steps, links = _chain(hours)
+    plan = plan_backward(steps, links, "hour", shop=Shop([Center("weld", SHOP, capacity=capacity)], now))
+    spans = [(p.start, p.finish) for placements in plan.placements.values() for p in placements]
+    assert load_profile(spans) <= capacity
+    for key, placements in plan.placements.items():
+        assert all(p.start >= now for p in placements)
+        assert plan.capacity[key].late == any(p.late for p in placements)
+        if not plan.capacity[key].late:
+            assert placements[-1].finish <= at("2026-06-12 22:00")
+
+
+@settings(max_examples=100, deadline=None)
+@given(chains())
+def test_with_ample_capacity_the_plan_equals_the_infinite_plan(case):
+    hours, _capacity, _now = case
+    now = at("2026-04-01 06:00")  # far enough for every order to fit
+    steps, links = _chain(hours)
+    infinite = plan_backward(steps, links, "hour")
+    finite = plan_backward(steps, links, "hour", shop=Shop([Center("weld", SHOP, capacity=len(hours))], now))
+    assert {key: (d.start, d.finish) for key, d in finite.steps.items()} == {
+        key: (d.start, d.finish) for key, d in infinite.steps.items()
+    }
+    assert [link.deadline for link in finite.links] == [link.deadline for link in infinite.links]
+
+
+def test_load_by_day_counts_working_time_against_the_units():
+    """Two units of two shifts: 32 hours a weekday; 20 hours booked on Friday, none Saturday."""
+    friday, saturday, sunday = at("2026-06-12 00:00"), at("2026-06-13 00:00"), at("2026-06-14 00:00")
+    intervals = [(at("2026-06-12 06:00"), at("2026-06-12 22:00")), (at("2026-06-12 10:00"), at("2026-06-12 14:00"))]
+    rows = load_by_day(SHOP, 2, intervals, [(friday, saturday), (saturday, sunday)])
+    assert [(available / HOUR, planned / HOUR) for _day, available, planned in rows] == [(32, 20), (0, 0)]

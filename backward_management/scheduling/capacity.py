@@ -14,7 +14,12 @@ the core. Jobs are placed one by one in the order given (priority, promise): a c
 that places a chain places the downstream job first and gives the upstream its start as
 deadline.
 
-This module is the arithmetic only (issue "finite capacity"); the addon does not use it yet.
+A manufacturing order is a *sequence* of work orders (:func:`Shop.place_sequence`): placed
+backward from its deadline, the last first; when one of them cannot fit, the whole sequence
+is placed as early as possible instead, so that its work orders stay in their order.
+
+The plan (``plan.plan_backward`` and ``plan_forward``) calls it for the steps that carry
+operations; the addon gathers the work centers and their load (``backward.capacity``).
 """
 
 from bisect import bisect_left, bisect_right
@@ -81,6 +86,14 @@ class Job:
 
 
 @dataclass(frozen=True, slots=True)
+class Operation:
+    """A work order of a sequence: where it can run and how long it takes there."""
+
+    key: object
+    options: tuple  # ((center key, working seconds on it), ...), preferred first
+
+
+@dataclass(frozen=True, slots=True)
 class Placement:
     key: object
     center: object
@@ -113,7 +126,8 @@ def _earliest_on(lane, calendar, seconds, start):
         finish = calendar.add(start, seconds)
         lo, hi = lane.overlapping(start, finish)
         if lo >= hi:
-            return start, finish
+            # the latest instant with the same working time: the next shift's start, not a shift's end
+            return (calendar.subtract(finish, seconds) if seconds > 0 else start), finish
         start = lane.ends[hi - 1]
 
 
@@ -124,37 +138,113 @@ class Shop:
         self.centers = {center.key: center for center in centers}
         self.now = now
 
-    def place(self, job):
-        """The job's :class:`Placement`, booked on its lane."""
-        not_before = max(self.now, job.release) if job.release is not None else self.now
+    def _latest(self, options, deadline, not_before):
+        """Best ``((start, finish), center, lane)`` finishing by ``deadline``, nothing booked."""
         best = None
-        for center_key, seconds in job.options:
+        for center_key, seconds in options:
             center = self.centers[center_key]
             for lane in center.lanes:
                 try:
-                    found = _latest_on(lane, center.calendar, seconds, job.deadline, not_before)
+                    found = _latest_on(lane, center.calendar, seconds, deadline, not_before)
                 except HorizonError:
                     found = None
                 if found and (best is None or found[1] > best[0][1]):
                     best = (found, center, lane)
+        return best
+
+    def _earliest(self, options, start):
+        """Best ``((start, finish), center, lane)`` starting at or after ``start``, nothing booked."""
+        best = None
+        for center_key, seconds in options:
+            center = self.centers[center_key]
+            for lane in center.lanes:
+                try:
+                    found = _earliest_on(lane, center.calendar, seconds, start)
+                except HorizonError:
+                    continue
+                if best is None or found[1] < best[0][1]:
+                    best = (found, center, lane)
+        if best is None:
+            if not options:
+                raise ValueError("a work order has no work center to run on")
+            raise HorizonError(self.centers[options[0][0]].calendar, start, "after")
+        return best
+
+    def place(self, job):
+        """The job's :class:`Placement`, booked on its lane."""
+        not_before = max(self.now, job.release) if job.release is not None else self.now
+        best = self._latest(job.options, job.deadline, not_before)
         late = best is None
         if late:
-            for center_key, seconds in job.options:
-                center = self.centers[center_key]
-                for lane in center.lanes:
-                    try:
-                        found = _earliest_on(lane, center.calendar, seconds, not_before)
-                    except HorizonError:
-                        continue
-                    if best is None or found[1] < best[0][1]:
-                        best = (found, center, lane)
-        if best is None:
-            if not job.options:
-                raise ValueError(f"job {job.key!r} has no work center to run on")
-            raise HorizonError(self.centers[job.options[0][0]].calendar, not_before, "after")
+            best = self._earliest(job.options, not_before)
         (start, finish), center, lane = best
         lane.book(start, finish)
         return Placement(job.key, center.key, start, finish, late)
+
+    def place_sequence(self, operations, deadline, not_before=None):
+        """Place ``operations`` (in their order) to finish by ``deadline``, the last first.
+
+        Returns ``(placements, bottleneck)``: ``bottleneck`` is ``None`` when the sequence
+        fits; otherwise the whole sequence is placed as early as possible from
+        ``not_before`` (each placement ``late``) and it is the center that held it back
+        longest (the one where the work waited, else where it lasted longest).
+
+        The backward trial books nothing: the operations of one sequence never overlap in
+        time, so none can stand in another's way, and a sequence that does not fit leaves no
+        trace before it is placed forward.
+        """
+        not_before = self.now if not_before is None else max(self.now, not_before)
+        found, finish = [], deadline
+        for operation in reversed(operations):
+            best = self._latest(operation.options, finish, not_before)
+            if best is None:
+                break
+            found.append((operation, best))
+            finish = best[0][0]
+        else:
+            placements = []
+            for operation, ((start, end), center, lane) in reversed(found):
+                lane.book(start, end)
+                placements.append(Placement(operation.key, center.key, start, end))
+            return placements, None
+        return self.place_forward(operations, not_before, late=True)
+
+    def place_forward(self, operations, start, late=False):
+        """Place ``operations`` in their order as early as possible from ``start``.
+
+        Returns ``(placements, bottleneck)`` as :meth:`place_sequence` does.
+        """
+        placements, waits = [], []
+        ready = max(self.now, start)
+        for operation in operations:
+            (begin, end), center, lane = self._earliest(operation.options, ready)
+            lane.book(begin, end)
+            placements.append(Placement(operation.key, center.key, begin, end, late))
+            waits.append((begin - center.calendar.ceil(ready), end - begin, center.key))
+            ready = end
+        bottleneck = max(waits, key=lambda wait: (wait[0], wait[1]))[2] if waits else None
+        return placements, bottleneck
+
+
+def load_by_day(calendar, capacity, intervals, days):
+    """``[(day start, available seconds, planned seconds)]`` of a center over ``days``.
+
+    ``days``: ``[(day start, day end)]`` timestamps; available is the working time of the
+    day times the units; planned is the working time of the intervals within the day.
+    """
+    result = []
+    units = max(int(capacity or 1), 1)
+    spans = sorted((start, finish) for start, finish in intervals if finish > start)
+    for day_start, day_end in days:
+        available = calendar.working_seconds(day_start, day_end) * units
+        planned = 0
+        for start, finish in spans:
+            if start >= day_end:
+                break
+            if finish > day_start:
+                planned += calendar.working_seconds(max(start, day_start), min(finish, day_end))
+        result.append((day_start, available, planned))
+    return result
 
 
 def load_profile(intervals):
@@ -169,4 +259,4 @@ def load_profile(intervals):
     return peak
 
 
-__all__ = ["Center", "Job", "Lane", "Placement", "Shop", "load_profile"]
+__all__ = ["Center", "Job", "Lane", "Operation", "Placement", "Shop", "load_by_day", "load_profile"]

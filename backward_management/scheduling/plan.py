@@ -17,6 +17,7 @@ up. The two are built so that planning backward from the forward pass's earliest
 promise never puts a latest start before now.
 """
 
+import heapq
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -85,6 +86,10 @@ class Step:
     expected_finish: float | None = None
     cap: float | None = None  # a need outside the chain planned (another order's)
     agreed_finish: float | None = None  # an accepted re-promise: it hands over no earlier
+    # finite capacity: the work orders (capacity.Operation) that segments[span[0]:span[1]] are
+    operations: tuple = ()
+    operations_span: tuple | None = None
+    rank: object = 0  # with finite capacity, lower ranks are placed first (priority, promise)
 
     @property
     def seconds(self):
@@ -111,10 +116,23 @@ class LinkDates:
     slack_seconds: float  # working time (upstream's) between deadline and need
 
 
+@dataclass(frozen=True, slots=True)
+class CapacityDates:
+    """What finite capacity did to a step: where its work would start with free work
+    centers, and, when it cannot finish in time, its earliest finish and the bottleneck."""
+
+    free_start: float
+    late: bool = False
+    earliest_finish: float | None = None
+    bottleneck: object = None
+
+
 @dataclass(slots=True)
 class Plan:
     steps: dict = field(default_factory=dict)  # key -> StepDates
     links: list = field(default_factory=list)  # per link index -> LinkDates
+    placements: dict = field(default_factory=dict)  # key -> [capacity.Placement] (finite capacity)
+    capacity: dict = field(default_factory=dict)  # key -> CapacityDates
 
 
 def hours_late(finish, promise):
@@ -185,16 +203,70 @@ def _cycle_members(steps, links, outgoing, remaining):
     return remaining
 
 
-def plan_backward(steps, links, granularity):
+def _downstream_first(steps, links, outgoing, incoming):
+    """Every downstream before its upstreams, the lowest ``rank`` first among those ready:
+    with finite capacity, the most urgent orders take the work centers first."""
+    waiting = {key: len(indexes) for key, indexes in outgoing.items()}
+    heap = [(steps[key].rank, position, key) for position, key in enumerate(steps) if not waiting[key]]
+    heapq.heapify(heap)
+    position = len(steps)
+    result = []
+    while heap:
+        _rank, _position, key = heapq.heappop(heap)
+        result.append(key)
+        for index in incoming[key]:
+            upstream = links[index].upstream
+            waiting[upstream] -= 1
+            if not waiting[upstream]:
+                position += 1
+                heapq.heappush(heap, (steps[upstream].rank, position, upstream))
+    return result
+
+
+def _split(step):
+    """``(before, after)``: the segments around the step's work orders."""
+    first, last = step.operations_span
+    return step.segments[:first], step.segments[last:]
+
+
+def _place_backward(step, finish, shop):
+    """``(start, placements, CapacityDates)`` of a step whose work orders finish by ``finish``."""
+    before, after = _split(step)
+    deadline = finish
+    for segment in reversed(after):
+        deadline = segment.backward(deadline)
+    not_before = shop.now
+    for segment in before:
+        not_before = segment.forward(not_before)
+    placements, bottleneck = shop.place_sequence(step.operations, deadline, not_before)
+    start = placements[0].start
+    for segment in reversed(before):
+        start = segment.backward(start)
+    free_start = start_from_finish(step, finish)
+    if bottleneck is None:
+        return start, placements, CapacityDates(free_start)
+    earliest = placements[-1].finish
+    for segment in after:
+        earliest = segment.forward(earliest)
+    return start, placements, CapacityDates(free_start, True, earliest, bottleneck)
+
+
+def plan_backward(steps, links, granularity, shop=None):
     """Latest dates of every step that feeds a promise, and every link's deadline.
 
     ``steps``: dict key -> :class:`Step`; ``links``: list of :class:`Link`. Steps
     that feed no promise are left out of the result. Raises :class:`CycleError`.
+
+    With a ``shop`` (``capacity.Shop``), the work orders of the steps that carry
+    ``operations`` are placed on it, as late as its load allows (finite capacity): the
+    step starts when its first work order must, and its inputs are due from then on. A
+    step that cannot fit starts as early as possible and is reported in ``plan.capacity``.
     """
     order, outgoing, incoming = topological_order(steps, links)
     plan = Plan(links=[None] * len(links))
     link_dates = plan.links
-    for key in reversed(order):
+    sequence = reversed(order) if shop is None else _downstream_first(steps, links, outgoing, incoming)
+    for key in sequence:
         step = steps[key]
         if step.promise is not None:
             dates = StepDates(step.promise, start_from_finish(step, step.promise))
@@ -210,7 +282,11 @@ def plan_backward(steps, links, granularity):
                 finish, driving = step.cap, None
             else:
                 finish = link_dates[driving].deadline
-            dates = StepDates(finish, start_from_finish(step, finish), driving)
+            if shop is not None and step.operations:
+                start, plan.placements[key], plan.capacity[key] = _place_backward(step, finish, shop)
+            else:
+                start = start_from_finish(step, finish)
+            dates = StepDates(finish, start, driving)
         plan.steps[key] = dates
         need = dates.start
         for index in incoming[key]:
@@ -266,13 +342,26 @@ def _push_agreed(steps, links, plan, order, incoming):
             link_dates[index] = LinkDates(deadline, max(calendar.working_seconds(deadline, need), 0))
 
 
+def _place_forward(step, start, shop):
+    """Earliest finish of a step starting at ``start``, its work orders placed on ``shop``."""
+    before, after = _split(step)
+    instant = start
+    for segment in before:
+        instant = segment.forward(instant)
+    placements, _bottleneck = shop.place_forward(step.operations, instant)
+    instant = placements[-1].finish if placements else instant
+    for segment in after:
+        instant = segment.forward(instant)
+    return instant
+
+
 @dataclass(slots=True)
 class ForwardDates:
     start: float
     finish: float
 
 
-def plan_forward(steps, links, granularity, now, with_buffers=True):
+def plan_forward(steps, links, granularity, now, with_buffers=True, shop=None):
     """Earliest (or projected) dates of every step, from ``now`` and reality.
 
     A done step finishes when it was done; a started one at its expected finish (not
@@ -298,7 +387,12 @@ def plan_forward(steps, links, granularity, now, with_buffers=True):
             finish = max(finish, now)
         else:
             start = max(ready.get(key, now), now)
-            finish = start if step.promise is not None else finish_from_start(step, start)
+            if step.promise is not None:
+                finish = start
+            elif shop is not None and step.operations:
+                finish = _place_forward(step, start, shop)
+            else:
+                finish = finish_from_start(step, start)
             if step.expected_finish is not None:
                 finish = max(finish, step.expected_finish)
         result[key] = ForwardDates(start, finish)
