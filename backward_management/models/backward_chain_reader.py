@@ -107,8 +107,10 @@ class BackwardChainReader(models.AbstractModel):
         """Work orders of the manufacturing orders, in their order, with their work centers."""
         return SQL(
             """
-            SELECT workorder.production_id, workorder.duration_expected, workorder.duration,
+            SELECT workorder.id, workorder.production_id, workorder.duration_expected, workorder.duration,
                    workorder.state, workcenter.resource_calendar_id, workcenter.resource_id,
+                   workorder.workcenter_id, workorder.date_start, workorder.date_finished,
+                   workorder.backward_capacity_start, workorder.backward_capacity_finish,
                    workcenter.backward_owner_id, team.manager_id AS team_manager_id
               FROM mrp_workorder workorder
               JOIN mrp_workcenter workcenter ON workcenter.id = workorder.workcenter_id
@@ -259,6 +261,7 @@ class BackwardChainReader(models.AbstractModel):
     def _load_productions(self, chain, companies, workorders):
         lead_time = self.env["backward.lead.time"].sudo()
         steps = [step for step in chain.steps.values() if step.model == PRODUCTION]
+        finite = []  # with finite capacity: their work orders are placed on the work centers
         for step in steps:
             row = step.moves[0]
             company = companies[row["production_company_id"]]
@@ -278,6 +281,10 @@ class BackwardChainReader(models.AbstractModel):
             )
             step.segments = leadtime.production_segments(facts)
             step.calendar_key = step.segments[-1][1]
+            if company.backward_capacity == "finite" and operations:
+                first = 1 if facts.prepare_days else 0
+                step.operations_span = (first, first + len(operations))
+                finite.append(step)
             if not row["bom_id"]:
                 step.warning = _("No bill of materials: planned with no manufacturing time.")
             step.user_id, step.owner_source = self._production_owner(row, workorders[step.res_id], company)
@@ -287,6 +294,7 @@ class BackwardChainReader(models.AbstractModel):
             if step.state == states.IN_PROGRESS:
                 step.started_at = row["date_start"]
                 step.remaining = self._remaining(workorders[step.res_id], company)
+        self.env["backward.capacity"]._attach_operations(finite, workorders)
 
     @staticmethod
     def _remaining(workorders, company):

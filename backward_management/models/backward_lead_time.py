@@ -147,6 +147,19 @@ class BackwardLeadTime(models.AbstractModel):
             if not operation._skip_operation_line(product)
         )
 
+    @api.model
+    def _quotation_workorders(self, bom, product, quantity):
+        """The work orders of :meth:`_quotation_operations` as finite capacity places them:
+        ``((work center id, minutes), ...)`` each, its own work center then its alternatives."""
+        return [
+            tuple(
+                (workcenter.id, operation._get_duration_expected(product, quantity, workcenter=workcenter))
+                for workcenter in operation.workcenter_id | operation.workcenter_id.alternative_workcenter_ids
+            )
+            for operation in bom.operation_ids
+            if not operation._skip_operation_line(product)
+        ]
+
     # ------------------------------------------- the same facts, cached by their ids
 
     @api.model

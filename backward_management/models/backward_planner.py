@@ -34,15 +34,19 @@ class BackwardPlanner(models.AbstractModel):
     # ------------------------------------------------------------------ entry points
 
     @api.model
-    def _plan_sale_orders(self, orders, reason, keep_agreement=False):
+    def _plan_sale_orders(self, orders, reason, keep_agreement=False, replace_production_ids=()):
         """Plan or re-plan the chains of confirmed ``orders``.
 
         Raises UserError naming the order and what is missing when an order cannot be
         planned; callers that must not fail (confirmation) catch it. Runs as superuser, in
         the name of the user whose act re-plans (a buyer confirming may not read the MOs).
+
+        With finite capacity, the work orders of the chains are placed on their work centers
+        around the load already there; ``replace_production_ids``: manufacturing orders
+        whose placements are redone after these (a full re-plan), so not load.
         """
         if not self.env.su:
-            return self.sudo()._plan_sale_orders(orders.sudo(), reason, keep_agreement)
+            return self.sudo()._plan_sale_orders(orders.sudo(), reason, keep_agreement, replace_production_ids)
         orders = orders.filtered(lambda order: order.state == "sale")
         if not orders:
             return
@@ -54,8 +58,11 @@ class BackwardPlanner(models.AbstractModel):
         caps = self._outside_needs(links, existing, chain, orders)
         references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
         agreed = self._agreed_repromises(links, chain)
-        plan, forward, core = self._compute(chain, caps, now, references, agreed)
+        ranks = {order.id: order._backward_rank() for order in orders}
+        plan, forward, core = self._compute(chain, caps, now, references, agreed, replace_production_ids, ranks)
         writer._write_plan(chain, orders, existing, links, plan, forward, core, now, reason, caps, keep_agreement)
+        if "finite" in orders.company_id.mapped("backward_capacity"):
+            self.env["backward.capacity"]._write_placements(chain, plan)
 
     @api.model
     def _preview(self, order, repromise=None, promise=None):
@@ -185,12 +192,14 @@ class BackwardPlanner(models.AbstractModel):
         granularities = [company.backward_granularity for company in companies]
         return min(granularities, key=scheduling.GRANULARITIES.index) if granularities else "shift"
 
-    def _compute(self, chain, caps, now, references=None, agreed=None):
+    def _compute(self, chain, caps, now, references=None, agreed=None, replace_production_ids=(), ranks=None):
         """Plan the active steps with the core; retry on a wider horizon when needed.
 
         Backward first (the deadlines); then the started steps are expected as the watch
         expects them against those deadlines (``references``: each step's document date
-        when it was first planned); then forward from reality (the earliest dates).
+        when it was first planned); then forward from reality (the earliest dates). With
+        finite capacity, both passes place the work orders on their work centers' load
+        (``backward.capacity``), the orders of lowest ``ranks`` first.
         """
         active = {key: step for key, step in chain.steps.items() if step.state != "cancel"}
         edges = [(up, down) for up, down in sorted(chain.edges) if up in active and down in active]
@@ -204,13 +213,20 @@ class BackwardPlanner(models.AbstractModel):
             for company in self.env["res.company"].sudo().browse({s.company_id for s in active.values()})
         }
         granularity = self._granularity(companies.values())
+        capacity = self.env["backward.capacity"]._facts(active, companies, replace_production_ids)
+        if capacity:
+            keys |= capacity.calendar_keys()
         for margin in HORIZON_MARGINS:
             calendars = self._calendars(keys, low, high, margin)
             core_steps, core_links = self._core_steps(active, edges, calendars, caps, companies, agreed or {})
+            shops = (None, None)
+            if capacity:
+                self._give_operations(core_steps, active, capacity, ranks or {})
+                shops = (capacity.shop(calendars, now), capacity.shop(calendars, now))
             try:
-                plan = scheduling.plan_backward(core_steps, core_links, granularity)
+                plan = scheduling.plan_backward(core_steps, core_links, granularity, shop=shops[0])
                 self._expect_started(active, core_steps, plan, references or {}, calendars, now)
-                forward = scheduling.plan_forward(core_steps, core_links, granularity, now)
+                forward = scheduling.plan_forward(core_steps, core_links, granularity, now, shop=shops[1])
                 return plan, forward, (core_steps, core_links, edges, calendars)
             except scheduling.HorizonError:
                 continue
@@ -229,6 +245,17 @@ class BackwardPlanner(models.AbstractModel):
                 days=HORIZON_MARGINS[-1],
             )
         )
+
+    @staticmethod
+    def _give_operations(core_steps, active, capacity, ranks):
+        """The core steps place their work orders; each is ranked by its most urgent order."""
+        for key, operations in capacity.operations.items():
+            core_steps[key].operations = operations
+            core_steps[key].operations_span = active[key].operations_span
+        for key, step in active.items():
+            order_ranks = [ranks[order_id] for order_id in step.orders if order_id in ranks]
+            if order_ranks:
+                core_steps[key].rank = min(order_ranks)
 
     def _expect_started(self, active, core_steps, plan, references, calendars, now):
         """A started step finishes when the watch expects it to (``scheduling.expectation``)."""

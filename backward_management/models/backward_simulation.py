@@ -75,6 +75,10 @@ class BackwardSimulation(models.AbstractModel):
             "feasible": bool(promise) and lateness <= 0 and not starts_past,
             "steps": len(chain.steps) - 1,
             "deadlines": {key: from_timestamp(dates.finish) for key, dates in plan.steps.items()},
+            # finite capacity: the work center that holds the order back, when one does
+            "bottleneck": self.env["mrp.workcenter"].browse(
+                [dates.bottleneck for dates in plan.capacity.values() if dates.late][:1]
+            ),
             "chain": chain,
         }
 
@@ -170,10 +174,17 @@ class BackwardSimulation(models.AbstractModel):
         step = self._add_step(chain, key, "production", company, product.display_name, downstream)
         bom_quantity = product.uom_id._compute_quantity(quantity, bom.product_uom_id)
         operations = lead_time._quotation_operations(bom, product, bom_quantity, company)
-        step.segments = leadtime.production_segments(
-            lead_time._production_facts(product, bom, warehouse, company, operations)
-        )
+        facts = lead_time._production_facts(product, bom, warehouse, company, operations)
+        step.segments = leadtime.production_segments(facts)
         step.calendar_key = step.segments[-1][1]
+        if company.backward_capacity == "finite" and operations:
+            # capable to promise: its work orders wait for the load already placed
+            first = 1 if facts.prepare_days else 0
+            step.operations_span = (first, first + len(operations))
+            step.capacity_operations = [
+                (f"{key},{index}", options)
+                for index, options in enumerate(lead_time._quotation_workorders(bom, product, bom_quantity))
+            ]
         components = rule.picking_type_id.default_location_src_id or warehouse.lot_stock_id
         _boms, lines = bom.explode(product, bom_quantity / (bom.product_qty or 1.0))
         for bom_line, line_data in lines:

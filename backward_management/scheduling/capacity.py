@@ -234,15 +234,20 @@ def load_by_day(calendar, capacity, intervals, days):
     """
     result = []
     units = max(int(capacity or 1), 1)
+    first, last = calendar.horizon
+
+    def working(start, end):  # outside the calendar's horizon there is no working time
+        return calendar.working_seconds(min(max(start, first), last), min(max(end, first), last))
+
     spans = sorted((start, finish) for start, finish in intervals if finish > start)
     for day_start, day_end in days:
-        available = calendar.working_seconds(day_start, day_end) * units
+        available = working(day_start, day_end) * units
         planned = 0
         for start, finish in spans:
             if start >= day_end:
                 break
             if finish > day_start:
-                planned += calendar.working_seconds(max(start, day_start), min(finish, day_end))
+                planned += working(max(start, day_start), min(finish, day_end))
         result.append((day_start, available, planned))
     return result
 

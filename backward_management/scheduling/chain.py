@@ -57,6 +57,10 @@ class ChainStep:
     tail_push_days: float = 0
     document_planned: object = None  # the document's own schedule (Odoo's)
     purchase_id: int = 0
+    # finite capacity: its work orders ``(key, ((work center id, minutes), ...))`` to place,
+    # standing for ``segments[operations_span[0]:operations_span[1]]``
+    capacity_operations: list = field(default_factory=list)
+    operations_span: tuple | None = None
 
 
 @dataclass

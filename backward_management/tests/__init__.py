@@ -17,3 +17,4 @@ from . import test_demo
 from . import test_schedule
 from . import test_replan_on_change
 from . import test_repromise
+from . import test_finite_capacity

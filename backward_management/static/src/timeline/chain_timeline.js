@@ -213,6 +213,11 @@ export class ChainTimeline extends Component {
             lines.push(_t("Slack to the promise: %s h", row.slack));
         }
         lines.push(_t("State: %s", states[row.state] || row.state));
+        if (row.capacity === "moved") {
+            lines.push(_t("Moved earlier by capacity: its work centers are busy closer to the deadline"));
+        } else if (row.capacity === "late") {
+            lines.push(_t("Late by capacity: its work orders cannot finish by the deadline"));
+        }
         if (row.repromise_pending) {
             lines.push(_t("Re-promise pending: the downstream owner has yet to accept or refuse it"));
         }
