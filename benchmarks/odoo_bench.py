@@ -288,6 +288,57 @@ def holiday_under_open_orders(env, factory, count):
     print(f"  orders moved / promises endangered: {batch.moved_count:,} / {batch.endangered_count:,}")
 
 
+def finite_capacity(env, factory):
+    """Finite capacity over the open orders left by the holiday benchmark: a confirmation
+    placed among them against one with infinite capacity, then the full re-plan of them all
+    (the button and the scheduled action), most urgent first."""
+    company = factory.company
+    capacity = env["backward.capacity"]
+
+    def confirm_one():
+        order = new_order(env, factory)
+        env.flush_all()
+        return measure(env, order.action_confirm)
+
+    infinite = [confirm_one() for _ in range(5)]
+    company.backward_capacity = "finite"
+    finite = [confirm_one() for _ in range(5)]
+    orders = capacity._open_orders(company)
+    productions = orders.backward_deadline_ids.production_id
+    workorders = env["mrp.workorder"].search_count([("production_id", "in", productions.ids)])
+    replan_ms, replan_q = measure(env, lambda: capacity._replan_companies(company))
+    late = env["backward.deadline"].search_count(
+        [("capacity_state", "=", "late"), ("company_id", "=", company.id), ("state", "!=", "cancel")]
+    )
+    env.cr.execute(
+        """
+        SELECT count(*) FROM mrp_workorder a JOIN mrp_workorder b
+            ON a.workcenter_id = b.workcenter_id AND a.id < b.id
+           AND a.date_start < b.date_finished AND b.date_start < a.date_finished
+         WHERE a.production_id = ANY(%s) AND b.production_id = ANY(%s)
+        """,
+        [productions.ids, productions.ids],
+    )
+    overlapping = env.cr.fetchone()[0]
+    company.backward_capacity = "infinite"
+    inf_ms = statistics.median(ms for ms, _q in infinite)
+    fin_ms = statistics.median(ms for ms, _q in finite)
+    inf_q = statistics.median(q for _ms, q in infinite)
+    fin_q = statistics.median(q for _ms, q in finite)
+    print("finite capacity:")
+    print(f"  confirmation, infinite capacity:    {inf_ms:7.1f} ms  {inf_q:5.0f} queries (median of 5)")
+    print(
+        f"  confirmation, finite capacity:      {fin_ms:7.1f} ms  {fin_q:5.0f} queries "
+        f"({fin_ms / inf_ms:.2f} x time, among {workorders:,} placed work orders)"
+    )
+    print(
+        f"  full re-plan of {len(orders):,} open orders ({workorders:,} work orders): {replan_ms / 1000:7.1f} s  "
+        f"{replan_q:,} queries: {replan_q / max(len(orders), 1):.1f} per order, "
+        f"{replan_q / max(workorders, 1):.2f} per work order"
+    )
+    print(f"  orders that cannot make their promise: {late:,}; overlapping work orders: {overlapping}")
+
+
 def main():
     args = parse()
     config.parse_config(
@@ -345,6 +396,7 @@ def main():
         timeline(env, factory)
         replan_after_change(env)
         holiday_under_open_orders(env, factory, int(os.environ.get("BM_BENCH_ORDERS", "500")))
+        finite_capacity(env, factory)
         watch_pass(env, factory)
     finally:
         for cr in cursors:

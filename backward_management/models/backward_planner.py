@@ -61,7 +61,8 @@ class BackwardPlanner(models.AbstractModel):
         ranks = {order.id: order._backward_rank() for order in orders}
         plan, forward, core = self._compute(chain, caps, now, references, agreed, replace_production_ids, ranks)
         writer._write_plan(chain, orders, existing, links, plan, forward, core, now, reason, caps, keep_agreement)
-        if "finite" in orders.company_id.mapped("backward_capacity"):
+        # with finite capacity; or back to infinite, to clear what capacity said of the steps
+        if "finite" in orders.company_id.mapped("backward_capacity") or any(existing.mapped("capacity_state")):
             self.env["backward.capacity"]._write_placements(chain, plan)
 
     @api.model

@@ -242,3 +242,17 @@ class TestFiniteCapacity(DefaultsCase):
             self.env["backward.deadline"].with_user(self.salesperson).browse(self._step(order, "production").id).write(
                 {"capacity_state": False}
             )
+
+    def test_back_to_infinite_capacity_the_steps_say_nothing_of_capacity(self):
+        """The slots already placed stay (Odoo's planned dates); the plan stops claiming them."""
+        self._finite()
+        with freeze_time(T0):
+            orders = self._order(self.stool, quantity=16, commitment=PROMISE)
+            orders |= self._order(self.stool, quantity=16, commitment=PROMISE)
+            self.assertEqual(self._step(orders[1], "production").capacity_state, "moved")
+            slots = self._workorders(orders).read(["date_start", "date_finished"])
+            with Form(self.env["res.config.settings"].with_user(self.manager)) as settings:
+                settings.backward_capacity = "infinite"
+            orders.with_user(self.salesperson).action_backward_plan()
+        self.assertFalse(any(orders.sudo().backward_deadline_ids.mapped("capacity_state")))
+        self.assertEqual(self._workorders(orders).read(["date_start", "date_finished"]), slots)
