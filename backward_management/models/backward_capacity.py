@@ -222,7 +222,7 @@ class BackwardCapacity(models.AbstractModel):
         workorders = self.env["mrp.workorder"].sudo().browse(sorted(placed))
         workorders.fetch(["workcenter_id", "leave_id", "duration_expected", "production_id", "name"])
         Leave = self.env["resource.calendar.leaves"].sudo()
-        new_leaves, leave_updates, updates = [], {}, {}
+        new_leaves, leave_updates, updates, alternative = [], {}, {}, set()
         for workorder in workorders:
             placement = placed[workorder.id]
             center = self.env["mrp.workcenter"].sudo().browse(placement.center)
@@ -238,6 +238,7 @@ class BackwardCapacity(models.AbstractModel):
             }
             if center != workorder.workcenter_id:
                 vals["duration_expected"] = workorder._get_duration_expected(alternative_workcenter=center)
+                alternative.add(workorder.id)
             slot = {
                 "date_from": start,
                 "date_to": finish,
@@ -255,19 +256,30 @@ class BackwardCapacity(models.AbstractModel):
                 updates[workorder_id]["leave_id"] = leave.id
         bulk = self.env["backward.bulk.writer"]
         bulk._bulk_update(Leave, leave_updates, ["date_from", "date_to", "resource_id", "calendar_id"])
+        for vals in updates.values():
+            vals["production_date"] = vals["date_start"]  # Odoo's stored copy of the start
+        # Nothing recomputed from the new slots: the orders' dates are written next, as
+        # Odoo's "Plan" leaves them (their end recomputed would rewrite each order's moves
+        # one by one); only a work order moved to an alternative center has its duration
+        # and what depends on it recomputed, as Odoo does.
         bulk._bulk_update(
             workorders,
             updates,
             [
                 "date_start",
                 "date_finished",
+                "production_date",
                 "workcenter_id",
                 "duration_expected",
                 "leave_id",
                 "backward_capacity_start",
                 "backward_capacity_finish",
             ],
+            changed=[],
         )
+        moved = workorders.filtered(lambda workorder: workorder.id in alternative)
+        if moved:
+            moved.modified(["workcenter_id", "duration_expected"])
 
     def _write_productions(self, chain, plan):
         """A manufacturing order spans its work orders, as after Odoo's "Plan"; its
@@ -281,19 +293,35 @@ class BackwardCapacity(models.AbstractModel):
             return
         productions = self.env["mrp.production"].sudo().browse(sorted(dates))
         bulk = self.env["backward.bulk.writer"]
+        self.env["stock.move"].flush_model(["state", "raw_material_production_id", "production_id"])
         bulk._bulk_update(
             productions,
-            {pid: {"date_start": start, "date_finished": finish} for pid, (start, finish) in dates.items()},
-            ["date_start", "date_finished"],
+            {
+                pid: {"date_start": start, "date_finished": finish, "is_planned": True}
+                for pid, (start, finish) in dates.items()
+            },
+            ["date_start", "date_finished", "is_planned"],
+            changed=[],  # what Odoo derives from them is written here and below
+        )
+        # the moves of all the orders at once: walking each order's moves reads them one order at a time
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id, raw_material_production_id, production_id
+                  FROM stock_move
+                 WHERE (raw_material_production_id = ANY(%(ids)s) OR production_id = ANY(%(ids)s))
+                   AND state NOT IN ('done', 'cancel')
+                """,
+                ids=list(dates),
+            )
         )
         moves = {}
-        for production in productions:
-            start, finish = dates[production.id]
-            for move in production.move_raw_ids.filtered(lambda move: move.state not in ("done", "cancel")):
-                moves[move.id] = {"date": start}
-            for move in production.move_finished_ids.filtered(lambda move: move.state not in ("done", "cancel")):
-                moves[move.id] = {"date": finish}
+        for move_id, consumed_by, made_by in self.env.cr.fetchall():
+            moves[move_id] = {"date": dates[consumed_by][0]} if consumed_by else {"date": dates[made_by][1]}
         bulk._bulk_update(self.env["stock.move"].sudo(), moves, ["date"])
+        # their non-stored figures (delays, popovers) are computed afresh when read
+        self.env["mrp.production"].invalidate_model()
+        self.env["mrp.workorder"].invalidate_model()
 
     def _write_deadlines(self, chain, plan):
         """Each production step: moved by capacity or late, its earliest finish, its bottleneck.
@@ -362,7 +390,7 @@ class BackwardCapacity(models.AbstractModel):
         """
         companies = companies.filtered(lambda company: company.backward_capacity == "finite")
         orders = self._open_orders(companies)
-        productions = {order.id: order.backward_deadline_ids.production_id.ids for order in orders}
+        productions = self._productions_of(orders)
         planner = self.env["backward.planner"].sudo()
         reason = _("capacity re-planned")
         for first in range(0, len(orders), REPLAN_CHUNK):
@@ -380,6 +408,25 @@ class BackwardCapacity(models.AbstractModel):
                     except UserError as error:
                         order._backward_record_warning(error.args[0])
         return len(orders)
+
+    def _productions_of(self, orders):
+        """{order id: [its manufacturing order ids]} in one query."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT rel.order_id, d.production_id
+                  FROM backward_deadline d
+                  JOIN backward_deadline_sale_order_rel rel ON rel.deadline_id = d.id
+                 WHERE rel.order_id = ANY(%s) AND d.production_id IS NOT NULL AND d.state != 'cancel'
+                """,
+                orders.ids,
+            )
+        )
+        result = defaultdict(list)
+        for order_id, production_id in self.env.cr.fetchall():
+            result[order_id].append(production_id)
+        return result
 
     def action_replan_capacity(self):
         """The button: re-plan the capacity of the current company now."""

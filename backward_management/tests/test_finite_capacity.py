@@ -256,3 +256,34 @@ class TestFiniteCapacity(DefaultsCase):
             orders.with_user(self.salesperson).action_backward_plan()
         self.assertFalse(any(orders.sudo().backward_deadline_ids.mapped("capacity_state")))
         self.assertEqual(self._workorders(orders).read(["date_start", "date_finished"]), slots)
+
+    def test_the_scheduled_action_re_plans_every_finite_company(self):
+        """The daily action places an order that was confirmed before finite capacity was chosen."""
+        with freeze_time(T0):
+            order = self._order(self.stool, quantity=8, commitment=PROMISE)
+            self.assertFalse(self._assembly(order).date_start)
+            self.company.backward_capacity = "finite"
+            self.env.ref("backward_management.ir_cron_backward_capacity").method_direct_trigger()
+        workorder = self._assembly(order)
+        self.assertTrue(workorder.date_start)
+        self.assertEqual(workorder.backward_capacity_start, workorder.date_start)
+        self.assertLessEqual(workorder.date_finished, self._step(order, "production").date_deadline)
+
+    def test_the_shop_floor_works_a_placed_order_as_usual(self):
+        """Started and finished through Odoo's buttons: the placed slots are Odoo's own."""
+        self._finite()
+        with freeze_time(T0):
+            order = self._order(self.stool, quantity=8, commitment=PROMISE)
+        production = self._step(order, "production").production_id.with_user(self.planner_user)
+        start = self._assembly(order).date_start
+        with freeze_time(start + timedelta(minutes=5)):
+            production.workorder_ids.button_start()
+            self.assertEqual(production.state, "progress")
+        with freeze_time(start + timedelta(hours=8)):
+            with Form(production) as form:
+                form.qty_producing = production.product_qty
+            production.button_mark_done()
+            self.assertEqual(production.state, "done")
+            self.assertEqual(production.workorder_ids.mapped("state"), ["done"])
+            self.env["backward.capacity"].with_user(self.manager).action_replan_capacity()
+        self.assertEqual(self._step(order, "production").state, "done")
