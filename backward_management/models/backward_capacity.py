@@ -1,4 +1,4 @@
-"""Finite capacity in Odoo: the work centers, their load, and the placements written back.
+"""Finite capacity in Odoo: the work centers, their load, and the full re-plan.
 
 With Settings > Backward Management > Capacity set to finite, the planner places the work
 orders of the manufacturing orders it plans on their work centers (``scheduling.capacity``
@@ -12,10 +12,9 @@ gathers what the core needs, in bulk:
 - the load (``_facts``): every other work order with a slot on those work centers, a
   started one, one planned by hand, and the placements of other orders;
 
-and writes the placements back as Odoo's own slots (``_write_placements``): each work
-order's ``date_start``/``date_finished`` and its slot in the work center's calendar, the
-manufacturing order's planned dates and its moves' dates, as "Plan" fills them, in a few
-statements whatever the number of work orders.
+``backward.capacity.writer`` writes the placements back as Odoo's own slots. The full
+re-plan (the button and the daily action) is here too: every open plan placed again, the
+most urgent order first.
 
 A work center is one resource, as in Odoo's own planning: one work order at a time; its
 ``default_capacity`` is the quantity one cycle makes, already in the expected duration.
@@ -27,7 +26,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..scheduling import from_timestamp, to_timestamp
+from ..scheduling import to_timestamp
 from ..scheduling.capacity import Center, Operation, Shop
 
 OPEN_WORKORDER_STATES = ("pending", "waiting", "ready")
@@ -141,12 +140,12 @@ class BackwardCapacity(models.AbstractModel):
         return result
 
     @api.model
-    def _facts(self, active, companies, replace_production_ids=()):
+    def _facts(self, active, companies):
         """The :class:`CapacityFacts` of a planning, or ``None`` when nothing is placed.
 
         ``active``: the chain's steps; the planned ones of a company with finite capacity
         that carry work orders are placed. Their own current slots, and those of the
-        productions in ``replace_production_ids`` (a full re-plan), are not load.
+        manufacturing orders a full re-plan has yet to place again, are not load.
         """
         steps = {
             key: step
@@ -167,7 +166,6 @@ class BackwardCapacity(models.AbstractModel):
         center_ids = {center_id for ops in operations.values() for op in ops for center_id, _s in op.options}
         centers = self._center_calendars(center_ids)
         replaced = {step.res_id for step in steps.values() if step.model == "mrp.production"}
-        replaced |= set(replace_production_ids)
         return CapacityFacts(centers, self._load(center_ids, replaced), operations)
 
     def _center_calendars(self, center_ids):
@@ -180,20 +178,23 @@ class BackwardCapacity(models.AbstractModel):
 
     def _load(self, center_ids, replaced):
         """{work center id: [(start, finish)]}: the slots there, but the placements about to be redone."""
+        self.env["mrp.workorder"].flush_model()
+        self.env["mrp.production"].flush_model(["backward_capacity_waiting"])
         self.env.cr.execute(
             SQL(
                 """
-                SELECT workcenter_id, date_start, date_finished
-                  FROM mrp_workorder
-                 WHERE workcenter_id = ANY(%(centers)s)
-                   AND date_start IS NOT NULL AND date_finished IS NOT NULL
-                   AND date_finished > %(now)s
-                   AND state NOT IN ('done', 'cancel')
+                SELECT wo.workcenter_id, wo.date_start, wo.date_finished
+                  FROM mrp_workorder wo
+                  JOIN mrp_production production ON production.id = wo.production_id
+                 WHERE wo.workcenter_id = ANY(%(centers)s)
+                   AND wo.date_start IS NOT NULL AND wo.date_finished IS NOT NULL
+                   AND wo.date_finished > %(now)s
+                   AND wo.state NOT IN ('done', 'cancel')
                    AND NOT (
-                       production_id = ANY(%(replaced)s)
-                       AND state IN %(open)s
-                       AND backward_capacity_start IS NOT DISTINCT FROM date_start
-                       AND backward_capacity_finish IS NOT DISTINCT FROM date_finished
+                       (wo.production_id = ANY(%(replaced)s) OR production.backward_capacity_waiting)
+                       AND wo.state IN %(open)s
+                       AND wo.backward_capacity_start IS NOT DISTINCT FROM wo.date_start
+                       AND wo.backward_capacity_finish IS NOT DISTINCT FROM wo.date_finished
                    )
                 """,
                 centers=list(center_ids),
@@ -206,161 +207,6 @@ class BackwardCapacity(models.AbstractModel):
         for center_id, start, finish in self.env.cr.fetchall():
             load[center_id].append((to_timestamp(start), to_timestamp(finish)))
         return load
-
-    # ------------------------------------------------------------------- writing
-
-    @api.model
-    def _write_placements(self, chain, plan):
-        """Odoo's own slots from ``plan.placements``; the deadlines say what capacity did."""
-        placed = {placement.key: placement for placements in plan.placements.values() for placement in placements}
-        if placed:
-            self._write_workorders(placed)
-            self._write_productions(chain, plan)
-        self._write_deadlines(chain, plan)
-
-    def _write_workorders(self, placed):
-        workorders = self.env["mrp.workorder"].sudo().browse(sorted(placed))
-        workorders.fetch(["workcenter_id", "leave_id", "duration_expected", "production_id", "name"])
-        Leave = self.env["resource.calendar.leaves"].sudo()
-        new_leaves, leave_updates, updates, alternative = [], {}, {}, set()
-        for workorder in workorders:
-            placement = placed[workorder.id]
-            center = self.env["mrp.workcenter"].sudo().browse(placement.center)
-            start, finish = from_timestamp(placement.start), from_timestamp(placement.finish)
-            vals = {
-                "date_start": start,
-                "date_finished": finish,
-                "workcenter_id": center.id,
-                "duration_expected": workorder.duration_expected,
-                "backward_capacity_start": start,
-                "backward_capacity_finish": finish,
-                "leave_id": workorder.leave_id.id,
-            }
-            if center != workorder.workcenter_id:
-                vals["duration_expected"] = workorder._get_duration_expected(alternative_workcenter=center)
-                alternative.add(workorder.id)
-            slot = {
-                "date_from": start,
-                "date_to": finish,
-                "resource_id": center.resource_id.id,
-                "calendar_id": center.resource_calendar_id.id,
-            }
-            if workorder.leave_id:
-                leave_updates[workorder.leave_id.id] = slot
-            else:
-                new_leaves.append((workorder.id, dict(slot, name=workorder.display_name, time_type="other")))
-            updates[workorder.id] = vals
-        if new_leaves:
-            leaves = Leave.create([vals for _id, vals in new_leaves])
-            for (workorder_id, _vals), leave in zip(new_leaves, leaves, strict=True):
-                updates[workorder_id]["leave_id"] = leave.id
-        bulk = self.env["backward.bulk.writer"]
-        bulk._bulk_update(Leave, leave_updates, ["date_from", "date_to", "resource_id", "calendar_id"])
-        for vals in updates.values():
-            vals["production_date"] = vals["date_start"]  # Odoo's stored copy of the start
-        # Nothing recomputed from the new slots: the orders' dates are written next, as
-        # Odoo's "Plan" leaves them (their end recomputed would rewrite each order's moves
-        # one by one); only a work order moved to an alternative center has its duration
-        # and what depends on it recomputed, as Odoo does.
-        bulk._bulk_update(
-            workorders,
-            updates,
-            [
-                "date_start",
-                "date_finished",
-                "production_date",
-                "workcenter_id",
-                "duration_expected",
-                "leave_id",
-                "backward_capacity_start",
-                "backward_capacity_finish",
-            ],
-            changed=[],
-        )
-        moved = workorders.filtered(lambda workorder: workorder.id in alternative)
-        if moved:
-            moved.modified(["workcenter_id", "duration_expected"])
-
-    def _write_productions(self, chain, plan):
-        """A manufacturing order spans its work orders, as after Odoo's "Plan"; its
-        components are moved for its start, its products for its finish."""
-        dates = {}
-        for key, placements in plan.placements.items():
-            step = chain.steps.get(key)
-            if step is not None and step.model == "mrp.production" and placements:
-                dates[step.res_id] = (from_timestamp(placements[0].start), from_timestamp(placements[-1].finish))
-        if not dates:
-            return
-        productions = self.env["mrp.production"].sudo().browse(sorted(dates))
-        bulk = self.env["backward.bulk.writer"]
-        self.env["stock.move"].flush_model(["state", "raw_material_production_id", "production_id"])
-        bulk._bulk_update(
-            productions,
-            {
-                pid: {"date_start": start, "date_finished": finish, "is_planned": True}
-                for pid, (start, finish) in dates.items()
-            },
-            ["date_start", "date_finished", "is_planned"],
-            changed=[],  # what Odoo derives from them is written here and below
-        )
-        # the moves of all the orders at once: walking each order's moves reads them one order at a time
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT id, raw_material_production_id, production_id
-                  FROM stock_move
-                 WHERE (raw_material_production_id = ANY(%(ids)s) OR production_id = ANY(%(ids)s))
-                   AND state NOT IN ('done', 'cancel')
-                """,
-                ids=list(dates),
-            )
-        )
-        moves = {}
-        for move_id, consumed_by, made_by in self.env.cr.fetchall():
-            moves[move_id] = {"date": dates[consumed_by][0]} if consumed_by else {"date": dates[made_by][1]}
-        bulk._bulk_update(self.env["stock.move"].sudo(), moves, ["date"])
-        # their non-stored figures (delays, popovers) are computed afresh when read
-        self.env["mrp.production"].invalidate_model()
-        self.env["mrp.workorder"].invalidate_model()
-
-    def _write_deadlines(self, chain, plan):
-        """Each production step: moved by capacity or late, its earliest finish, its bottleneck.
-
-        The reference the watch compares the order's planned end with becomes the placed
-        end: a placement in time is no slip; a late one slips by exactly its lateness.
-        """
-        keys = [key for key, step in chain.steps.items() if step.model == "mrp.production"]
-        if not keys:
-            return
-        deadlines = self.env["backward.deadline"].sudo().search([("step_key", "in", keys), ("state", "!=", "cancel")])
-        updates = {}
-        for deadline in deadlines:
-            dates = plan.capacity.get(deadline.step_key)
-            placements = plan.placements.get(deadline.step_key)
-            vals = {"capacity_state": False, "date_capacity_finish": False, "capacity_workcenter_id": False}
-            if dates is not None and placements:
-                planned = plan.steps[deadline.step_key]
-                vals["capacity_state"] = (
-                    "late" if dates.late else ("moved" if planned.start < dates.free_start else False)
-                )
-                if dates.late:
-                    vals["date_capacity_finish"] = from_timestamp(dates.earliest_finish)
-                    vals["capacity_workcenter_id"] = dates.bottleneck
-                on_time_end = placements[-1].finish - (dates.earliest_finish - planned.finish if dates.late else 0)
-                vals["date_document_planned"] = from_timestamp(on_time_end)
-            current = {
-                "capacity_state": deadline.capacity_state,
-                "date_capacity_finish": deadline.date_capacity_finish,
-                "capacity_workcenter_id": deadline.capacity_workcenter_id.id,
-                "date_document_planned": deadline.date_document_planned,
-            }
-            if any(current[fname] != value for fname, value in vals.items()):
-                updates[deadline.id] = vals
-        self.env["backward.bulk.writer"]._bulk_update(
-            deadlines,
-            updates,
-            ["capacity_state", "date_capacity_finish", "capacity_workcenter_id", "date_document_planned"],
-        )
 
     # ------------------------------------------------------------- full re-plan
 
@@ -391,22 +237,51 @@ class BackwardCapacity(models.AbstractModel):
         companies = companies.filtered(lambda company: company.backward_capacity == "finite")
         orders = self._open_orders(companies)
         productions = self._productions_of(orders)
+        # their current slots are no load until their own chunk places them again
+        self._set_waiting([pid for ids in productions.values() for pid in ids], True)
+        chunks = [orders[first : first + REPLAN_CHUNK] for first in range(0, len(orders), REPLAN_CHUNK)]
+        self._run_capacity_chunks(chunks)
+        return len(orders)
+
+    def _set_waiting(self, production_ids, waiting):
+        if production_ids:
+            self.env["mrp.production"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE mrp_production SET backward_capacity_waiting = %s WHERE id = ANY(%s)",
+                    waiting,
+                    list(production_ids),
+                )
+            )
+            self.env["mrp.production"].invalidate_model(["backward_capacity_waiting"])
+
+    @api.model
+    def _run_capacity_chunks(self, chunks):
+        """Place each chunk of orders after the other, the most urgent first (the
+        queue_job bridge makes them a chain of jobs instead)."""
+        for orders in chunks:
+            self._replan_capacity_chunk(orders)
+
+    @api.model
+    def _replan_capacity_chunk(self, orders):
+        """One batch of the full re-plan: ``orders`` in one planner call (each alone when
+        one cannot be planned), then their manufacturing orders are load for the next."""
         planner = self.env["backward.planner"].sudo()
+        orders = orders.sudo().filtered(lambda order: order.state == "sale")
         reason = _("capacity re-planned")
-        for first in range(0, len(orders), REPLAN_CHUNK):
-            chunk = orders[first : first + REPLAN_CHUNK]
-            waiting = [pid for order in orders[first + REPLAN_CHUNK :] for pid in productions[order.id]]
-            try:
-                with self.env.cr.savepoint():
-                    planner._plan_sale_orders(chunk, reason, replace_production_ids=waiting)
-            except UserError:
-                # each order alone, so that one order's bad data does not block the others
-                for order in chunk:
-                    try:
-                        with self.env.cr.savepoint():
-                            planner._plan_sale_orders(order, reason, replace_production_ids=waiting)
-                    except UserError as error:
-                        order._backward_record_warning(error.args[0])
+        try:
+            with self.env.cr.savepoint():
+                planner._plan_sale_orders(orders, reason)
+        except UserError:
+            # each order alone, so that one order's bad data does not block the others
+            for order in orders:
+                try:
+                    with self.env.cr.savepoint():
+                        planner._plan_sale_orders(order, reason)
+                except UserError as error:
+                    order._backward_record_warning(error.args[0])
+        productions = self._productions_of(orders)
+        self._set_waiting([pid for ids in productions.values() for pid in ids], False)
         return len(orders)
 
     def _productions_of(self, orders):

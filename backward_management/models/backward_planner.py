@@ -34,7 +34,7 @@ class BackwardPlanner(models.AbstractModel):
     # ------------------------------------------------------------------ entry points
 
     @api.model
-    def _plan_sale_orders(self, orders, reason, keep_agreement=False, replace_production_ids=()):
+    def _plan_sale_orders(self, orders, reason, keep_agreement=False):
         """Plan or re-plan the chains of confirmed ``orders``.
 
         Raises UserError naming the order and what is missing when an order cannot be
@@ -42,11 +42,10 @@ class BackwardPlanner(models.AbstractModel):
         the name of the user whose act re-plans (a buyer confirming may not read the MOs).
 
         With finite capacity, the work orders of the chains are placed on their work centers
-        around the load already there; ``replace_production_ids``: manufacturing orders
-        whose placements are redone after these (a full re-plan), so not load.
+        around the load already there.
         """
         if not self.env.su:
-            return self.sudo()._plan_sale_orders(orders.sudo(), reason, keep_agreement, replace_production_ids)
+            return self.sudo()._plan_sale_orders(orders.sudo(), reason, keep_agreement)
         orders = orders.filtered(lambda order: order.state == "sale")
         if not orders:
             return
@@ -59,11 +58,11 @@ class BackwardPlanner(models.AbstractModel):
         references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
         agreed = self._agreed_repromises(links, chain)
         ranks = {order.id: order._backward_rank() for order in orders}
-        plan, forward, core = self._compute(chain, caps, now, references, agreed, replace_production_ids, ranks)
+        plan, forward, core = self._compute(chain, caps, now, references, agreed, ranks)
         writer._write_plan(chain, orders, existing, links, plan, forward, core, now, reason, caps, keep_agreement)
         # with finite capacity; or back to infinite, to clear what capacity said of the steps
         if "finite" in orders.company_id.mapped("backward_capacity") or any(existing.mapped("capacity_state")):
-            self.env["backward.capacity"]._write_placements(chain, plan)
+            self.env["backward.capacity.writer"]._write_placements(chain, plan)
 
     @api.model
     def _preview(self, order, repromise=None, promise=None):
@@ -193,7 +192,7 @@ class BackwardPlanner(models.AbstractModel):
         granularities = [company.backward_granularity for company in companies]
         return min(granularities, key=scheduling.GRANULARITIES.index) if granularities else "shift"
 
-    def _compute(self, chain, caps, now, references=None, agreed=None, replace_production_ids=(), ranks=None):
+    def _compute(self, chain, caps, now, references=None, agreed=None, ranks=None):
         """Plan the active steps with the core; retry on a wider horizon when needed.
 
         Backward first (the deadlines); then the started steps are expected as the watch
@@ -214,7 +213,7 @@ class BackwardPlanner(models.AbstractModel):
             for company in self.env["res.company"].sudo().browse({s.company_id for s in active.values()})
         }
         granularity = self._granularity(companies.values())
-        capacity = self.env["backward.capacity"]._facts(active, companies, replace_production_ids)
+        capacity = self.env["backward.capacity"]._facts(active, companies)
         if capacity:
             keys |= capacity.calendar_keys()
         for margin in HORIZON_MARGINS:

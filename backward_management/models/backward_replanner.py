@@ -115,6 +115,12 @@ class BackwardReplanner(models.AbstractModel):
             batch.order_count = batches.count(batch.id)
         else:
             batch.unlink()  # every order it touched waits in an earlier change's batch
+        self._wake()
+
+    @api.model
+    def _wake(self):
+        """Have the marked orders re-planned soon: the scheduled action is woken (the
+        queue_job bridge enqueues jobs instead)."""
         cron = self.env.ref("backward_management.ir_cron_backward_replan", raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger()
@@ -126,6 +132,20 @@ class BackwardReplanner(models.AbstractModel):
         """Re-plan a chunk of the marked orders; Odoo calls it again while some remain."""
         Order = self.env["sale.order"].sudo()
         orders = Order.search([("backward_replan_reason", "!=", False)], limit=CHUNK, order="id")
+        self._replan_marked(orders)
+        remaining = Order.search_count([("backward_replan_reason", "!=", False)])
+        self.env["ir.cron"]._notify_progress(done=len(orders), remaining=remaining)
+        return remaining
+
+    @api.model
+    def _replan_marked(self, orders):
+        """One batch of work: re-plan those of ``orders`` still marked, count what moved in
+        their change's report and tell the promises endangered. The scheduled action and
+        the queue_job bridge's jobs both call it; returns how many were re-planned."""
+        Order = self.env["sale.order"].sudo()
+        orders = orders.sudo()
+        orders.invalidate_recordset(["backward_replan_reason", "backward_replan_batch_id"])
+        orders = orders.filtered(lambda order: order.backward_replan_reason)
         before = {
             order.id: (
                 order.backward_is_feasible,
@@ -156,17 +176,14 @@ class BackwardReplanner(models.AbstractModel):
                 batch._count(done, moved, endangered)
                 if not Order.search_count([("backward_replan_batch_id", "=", batch.id)]):
                     batch._finish()
-        remaining = Order.search_count([("backward_replan_reason", "!=", False)])
         if orders:
             _logger.info(
-                "Backward re-plan: %s orders re-planned, %s moved, %s now endanger their promise; %s left",
+                "Backward re-plan: %s orders re-planned, %s moved, %s now endanger their promise",
                 len(orders),
                 sum(counts[1] for counts in figures.values()),
                 sum(len(counts[2]) for counts in figures.values()),
-                remaining,
             )
-        self.env["ir.cron"]._notify_progress(done=len(orders), remaining=remaining)
-        return remaining
+        return len(orders)
 
     @staticmethod
     def _dates(order):

@@ -63,10 +63,16 @@ class BackwardWatch(models.AbstractModel):
         self._evaluate()
         self.env["backward.repromise"]._escalate_unanswered()
         if self._count_pending():
-            cron = self.env.ref("backward_management.ir_cron_backward_tell", raise_if_not_found=False)
-            if cron:
-                cron.sudo()._trigger()
+            self._wake_tell()
         return 0
+
+    @api.model
+    def _wake_tell(self):
+        """Someone must be told: the scheduled action is woken (the queue_job bridge
+        enqueues jobs instead)."""
+        cron = self.env.ref("backward_management.ir_cron_backward_tell", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
 
     @api.model
     def _cron_backward_tell(self):
@@ -74,12 +80,42 @@ class BackwardWatch(models.AbstractModel):
         if not self._lock(TELL_LOCK):
             _logger.info("Backward watch: the owners are being told by another pass, this one stops")
             return 0
-        done = self._project_pending(CHUNK)
-        done += self._each(self._pending_links(CHUNK), self.env["backward.notifier"]._alert_link, "alert")
-        done += self._each(self._pending_orders(CHUNK), self.env["backward.notifier"]._escalate_order, "escalate")
+        done = self._tell_orders(self._pending_orders(CHUNK, projection=True), escalate=False)
+        done += self._tell_links(self._pending_links(CHUNK))
+        done += self._tell_orders(self._pending_orders(CHUNK), project=False)
         remaining = self._count_pending()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining
+
+    # One batch of telling each: the scheduled action and the queue_job bridge's jobs both
+    # call them; each does only what is still pending among the records it is given.
+
+    @api.model
+    def _tell_batch(self, orders):
+        """All there is to tell about ``orders``, in order: their projections, the owners of
+        their links, their escalations (the queue_job bridge's job per batch of orders)."""
+        done = self._tell_orders(orders, escalate=False)
+        links = self.env["backward.link"].sudo().search([("sale_order_id", "in", orders.ids)]) if orders else None
+        done += self._tell_links(links) if links else 0
+        return done + self._tell_orders(orders, project=False)
+
+    @api.model
+    def _tell_links(self, links):
+        """Tell the owners of those of ``links`` whose state or expectation they have not heard."""
+        pending = self._pending_links(ids=links.ids) if links else links
+        return self._each(pending, self.env["backward.notifier"]._alert_link, "alert")
+
+    @api.model
+    def _tell_orders(self, orders, project=True, escalate=True):
+        """Project those of ``orders`` whose steps changed; escalate (or stand down) those
+        whose projection passed (or came back within) the promise."""
+        done = 0
+        if orders and project:
+            done += self._project_orders(self._pending_orders(projection=True, ids=orders.ids))
+        if orders and escalate:
+            pending = self._pending_orders(ids=orders.ids)
+            done += self._each(pending, self.env["backward.notifier"]._escalate_order, "escalate")
+        return done
 
     # -------------------------------------------------------------- the evaluation
 
@@ -250,14 +286,27 @@ class BackwardWatch(models.AbstractModel):
             fields.Datetime.now() - RETRY_AFTER,
         )
 
-    def _pending_links(self, limit=None):
-        """Links whose owners have not been told of their state or expectation yet (one query)."""
+    def _pending_links(self, limit=None, ids=None):
+        """Links whose owners have not been told of their state or expectation yet (one
+        query); among ``ids`` when given."""
+        among = SQL("id = ANY(%s)", list(ids)) if ids is not None else SQL("TRUE")
         self.env.cr.execute(
-            SQL("SELECT id FROM backward_link WHERE %s ORDER BY id LIMIT %s", self._pending_links_where(), limit)
+            SQL(
+                "SELECT id FROM backward_link WHERE %s AND %s ORDER BY id LIMIT %s",
+                self._pending_links_where(),
+                among,
+                limit,
+            )
         )
         return self.env["backward.link"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
 
-    def _pending_orders(self, limit=None, projection=False):
+    def _pending_orders(self, limit=None, projection=False, ids=None):
+        domain = self._pending_orders_domain(projection)
+        if ids is not None:
+            domain = [("id", "in", list(ids)), *domain]
+        return self.env["sale.order"].sudo().search(domain, limit=limit, order="id")
+
+    def _pending_orders_domain(self, projection=False):
         if projection:
             domain = [("backward_projection_pending", "=", True), ("state", "=", "sale")]
         else:
@@ -271,7 +320,7 @@ class BackwardWatch(models.AbstractModel):
                 ("backward_projected_late", "=", False),
                 ("backward_escalated", "=", True),
             ]
-        return self.env["sale.order"].sudo().search(domain, limit=limit, order="id")
+        return domain
 
     def _count_pending(self):
         self.env.cr.execute(
@@ -287,9 +336,8 @@ class BackwardWatch(models.AbstractModel):
         )
         return self.env.cr.fetchone()[0]
 
-    def _project_pending(self, limit):
-        """Project the orders whose steps changed, then judge their links again."""
-        orders = self._pending_orders(limit, projection=True)
+    def _project_orders(self, orders):
+        """Project ``orders`` (whose steps changed), then judge their links again."""
         project = self.env["backward.projection"]._project_sale_orders
         try:
             # the whole chunk at once; only if one order breaks it, order by order

@@ -23,7 +23,8 @@ class MrpWorkorder(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._backward_refuse_placed(vals)
-        return super(MrpWorkorder, without_client_defaults(self, denied=PLACED_FIELDS)).create(vals_list)
+        workorders = super(MrpWorkorder, without_client_defaults(self, denied=PLACED_FIELDS)).create(vals_list)
+        return workorders.with_env(self.env)
 
     def write(self, vals):
         self._backward_refuse_placed(vals)

@@ -1,0 +1,16 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Backward Management: Job Queue",
+    "summary": "Re-plans and alerts of Backward Management as queue_job jobs, spread over workers",
+    "version": "18.0.1.0.0",
+    "category": "Manufacturing/Manufacturing",
+    "license": "LGPL-3",
+    "author": "Backward Management Authors",
+    "depends": ["backward_management", "queue_job"],
+    "data": [
+        "data/queue_job_channel_data.xml",
+        "data/queue_job_function_data.xml",
+    ],
+    "auto_install": True,
+    "installable": True,
+}

@@ -1,0 +1,139 @@
+"""The bridge: a change, a full capacity re-plan and the watch's telling become jobs.
+
+Through Odoo's flow at the addon's default settings (the salesperson confirms, a manager
+saves a public holiday, the watch runs); jobs trapped with queue_job's ``trap_jobs`` and
+then performed, as a worker would.
+"""
+
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo import sql_db
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import SQL
+
+from odoo.addons.backward_management.tests.common import DefaultsCase
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from ..models.backward_jobs import LOCKS, REPLAN_BUCKET
+
+T0 = datetime(2026, 6, 1, 7, 0)  # Monday 09:00 in Brussels
+PROMISE = datetime(2026, 6, 26, 15, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestJobs(DefaultsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env,
+            "bm_jobs_manager",
+            groups="base.group_system,mrp.group_mrp_manager,backward_management.backward_management_group_manager",
+        )
+
+    def _holiday(self, order, name="Holiday"):
+        """A public holiday on the day the order's bike is assembled: every plan crosses it."""
+        bike = self._step(order, "production", self.bike)
+        day = datetime.combine(bike.date_start_deadline.date(), datetime.min.time())
+        self.env["resource.calendar.leaves"].with_user(self.manager).create(
+            {"name": name, "date_from": day, "date_to": day + timedelta(days=1)}
+        )
+
+    def _two_buckets(self):
+        """Two confirmed orders in two buckets of the re-plan jobs (50 quotations between)."""
+        with freeze_time(T0):
+            first = self._order(commitment=PROMISE)
+            self.env["sale.order"].create([{"partner_id": self.customer.id} for _ in range(REPLAN_BUCKET)])
+            second = self._order(commitment=PROMISE)
+        self.assertNotEqual(first.id // REPLAN_BUCKET, second.id // REPLAN_BUCKET)
+        return first, second
+
+    def _marked(self, orders):
+        orders.invalidate_recordset(["backward_replan_reason"])
+        return orders.filtered("backward_replan_reason")
+
+    def test_a_calendar_change_enqueues_one_job_per_batch_none_twice(self):
+        first, second = self._two_buckets()
+        replan = self.env["sale.order"]._backward_replan_job
+        with freeze_time(T0), trap_jobs() as trap:
+            self._holiday(first)
+            trap.assert_jobs_count(2, only=replan)
+            self._holiday(first, "Second holiday")  # the same orders again, still queued
+            trap.assert_jobs_count(2, only=replan)
+            queued = [order_id for job in trap.enqueued_jobs for order_id in job.recordset.ids]
+            self.assertEqual(sorted(queued), sorted((first | second).ids), "each order in one job")
+            self.assertEqual({job.channel for job in trap.enqueued_jobs}, {"root.backward_management"})
+            trap.perform_enqueued_jobs()
+        self.assertFalse(self._marked(first | second))
+        batch = self.env["backward.replan.batch"].search([("name", "ilike", "holiday")])
+        self.assertEqual(sum(batch.mapped("done_count")), 2)
+
+    def test_a_job_re_plans_exactly_its_orders(self):
+        first, second = self._two_buckets()
+        with freeze_time(T0), trap_jobs() as trap:
+            self._holiday(first)
+            job = next(job for job in trap.enqueued_jobs if second.id in job.recordset.ids)
+            job.perform()
+        self.assertEqual(self._marked(first | second), first, "the other bucket waits for its own job")
+
+    def test_a_job_that_meets_a_conflict_is_retried_and_nothing_is_lost_nor_doubled(self):
+        """Another worker holds the orders (a real lock of another transaction): the job is
+        retried; nothing was re-planned; the retry re-plans each order once."""
+        first, second = self._two_buckets()
+        with freeze_time(T0), trap_jobs() as trap:
+            self._holiday(first)
+            job = next(job for job in trap.enqueued_jobs if first.id in job.recordset.ids)
+            other = sql_db.db_connect(self.env.cr.dbname).cursor()
+            try:
+                other.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", LOCKS["replan"], first.id // REPLAN_BUCKET))
+                with self.assertRaises(RetryableJobError):
+                    job.perform()
+            finally:
+                other.rollback()
+                other.close()
+            self.assertEqual(self._marked(first | second), first | second, "nothing lost")
+            self.assertEqual(job.perform(), 1)
+            self.assertEqual(job.perform(), 0, "nothing done twice")
+        batch = self.env["backward.replan.batch"].search([("name", "ilike", "holiday")])
+        self.assertEqual(sum(batch.mapped("done_count")), 1)
+
+    def test_the_full_capacity_re_plan_is_a_chain_of_jobs(self):
+        with Form(self.env["res.config.settings"].with_user(self.manager)) as settings:
+            settings.backward_capacity = "finite"
+        with freeze_time(T0):
+            orders = self._order(commitment=PROMISE) | self._order(commitment=PROMISE)
+            with trap_jobs() as trap:
+                self.env["backward.capacity"].with_user(self.manager).action_replan_capacity()
+                trap.assert_jobs_count(1, only=self.env["sale.order"]._backward_capacity_job)
+                self.assertEqual(trap.enqueued_jobs[0].recordset, orders)
+                productions = orders.sudo().backward_deadline_ids.production_id
+                self.assertTrue(all(productions.mapped("backward_capacity_waiting")))
+                trap.perform_enqueued_jobs()
+        self.assertFalse(any(productions.mapped("backward_capacity_waiting")))
+        self.assertTrue(all(productions.workorder_ids.mapped("backward_capacity_start")))
+
+    def test_the_watch_tells_the_owners_through_jobs(self):
+        """A wheel purchase late: the watch's telling is a job; performed, the buyer has
+        their activity."""
+        with freeze_time(T0):
+            order = self._order(commitment=PROMISE)
+        wheels = self._step(order, "purchase", self.wheel)
+        with freeze_time(wheels.date_deadline + timedelta(hours=2)), trap_jobs() as trap:
+            self.env["backward.watch"]._cron_backward_watch()
+            trap.assert_jobs_count(1, only=self.env["sale.order"]._backward_tell_job)
+            trap.perform_enqueued_jobs()
+        purchase = wheels.purchase_line_id.order_id
+        self.assertTrue(purchase.activity_ids, "the buyer was told")
+
+    def test_a_job_opens_its_orders(self):
+        with freeze_time(T0):
+            order = self._order(commitment=PROMISE)
+            self._holiday(order)
+        job = self.env["queue.job"].search([("method_name", "=", "_backward_replan_job")])
+        self.assertEqual(len(job), 1)
+        self.assertEqual(job.channel, "root.backward_management")
+        action = job.open_related_action()
+        self.assertEqual(self.env["sale.order"].search(action["domain"]), order)
