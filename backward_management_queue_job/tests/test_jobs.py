@@ -51,18 +51,22 @@ class TestJobs(DefaultsCase):
         self.assertNotEqual(first.id // REPLAN_BUCKET, second.id // REPLAN_BUCKET)
         return first, second
 
+    @staticmethod
+    def _jobs(trap, method):
+        return len([job for job in trap.enqueued_jobs if job.method_name == method])
+
     def _marked(self, orders):
         orders.invalidate_recordset(["backward_replan_reason"])
         return orders.filtered("backward_replan_reason")
 
     def test_a_calendar_change_enqueues_one_job_per_batch_none_twice(self):
         first, second = self._two_buckets()
-        replan = self.env["sale.order"]._backward_replan_job
         with freeze_time(T0), trap_jobs() as trap:
             self._holiday(first)
-            trap.assert_jobs_count(2, only=replan)
+            self.assertEqual(self._jobs(trap, "_backward_replan_job"), 2)
             self._holiday(first, "Second holiday")  # the same orders again, still queued
-            trap.assert_jobs_count(2, only=replan)
+            self.assertEqual(self._jobs(trap, "_backward_replan_job"), 2)
+            trap.assert_jobs_count(2)
             queued = [order_id for job in trap.enqueued_jobs for order_id in job.recordset.ids]
             self.assertEqual(sorted(queued), sorted((first | second).ids), "each order in one job")
             self.assertEqual({job.channel for job in trap.enqueued_jobs}, {"root.backward_management"})
@@ -107,7 +111,7 @@ class TestJobs(DefaultsCase):
             orders = self._order(commitment=PROMISE) | self._order(commitment=PROMISE)
             with trap_jobs() as trap:
                 self.env["backward.capacity"].with_user(self.manager).action_replan_capacity()
-                trap.assert_jobs_count(1, only=self.env["sale.order"]._backward_capacity_job)
+                self.assertEqual(self._jobs(trap, "_backward_capacity_job"), 1)
                 self.assertEqual(trap.enqueued_jobs[0].recordset, orders)
                 productions = orders.sudo().backward_deadline_ids.production_id
                 self.assertTrue(all(productions.mapped("backward_capacity_waiting")))
@@ -123,7 +127,7 @@ class TestJobs(DefaultsCase):
         wheels = self._step(order, "purchase", self.wheel)
         with freeze_time(wheels.date_deadline + timedelta(hours=2)), trap_jobs() as trap:
             self.env["backward.watch"]._cron_backward_watch()
-            trap.assert_jobs_count(1, only=self.env["sale.order"]._backward_tell_job)
+            self.assertEqual(self._jobs(trap, "_backward_tell_job"), 1)
             trap.perform_enqueued_jobs()
         purchase = wheels.purchase_line_id.order_id
         self.assertTrue(purchase.activity_ids, "the buyer was told")
