@@ -1,3 +1,4 @@
+# Copyright 2026 The backward_management authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Backward Management: Job Queue",
@@ -5,7 +6,8 @@
     "version": "18.0.1.0.0",
     "category": "Manufacturing/Manufacturing",
     "license": "LGPL-3",
-    "author": "Backward Management Authors",
+    "author": "The backward_management authors",
+    "website": "https://github.com/backward-management/backward_management",
     "depends": ["backward_management", "queue_job"],
     "data": [
         "data/queue_job_channel_data.xml",

@@ -191,7 +191,7 @@ class BackwardCapacity(models.AbstractModel):
                    AND wo.date_finished > %(now)s
                    AND wo.state NOT IN ('done', 'cancel')
                    AND NOT (
-                       (wo.production_id = ANY(%(replaced)s) OR production.backward_capacity_waiting)
+                       (wo.production_id = ANY(%(replaced)s) OR COALESCE(production.backward_capacity_waiting, FALSE))
                        AND wo.state IN %(open)s
                        AND wo.backward_capacity_start IS NOT DISTINCT FROM wo.date_start
                        AND wo.backward_capacity_finish IS NOT DISTINCT FROM wo.date_finished
