@@ -112,7 +112,7 @@ def with_workers(env, args):
         f"--http-port={port}",
         f"--workers={args.workers}",
         "--max-cron-threads=0",
-        "--server-wide-modules=base,web,queue_job",
+        "--load=base,web,queue_job",
         "--log-level=warn",
         "--limit-time-real=600",
         "--limit-time-cpu=600",
@@ -123,6 +123,8 @@ def with_workers(env, args):
         deadline = time.time() + 3600
         while time.time() < deadline:
             time.sleep(1)
+            if server.poll() is not None:
+                raise RuntimeError(f"Odoo stopped (exit code {server.returncode}): {' '.join(command)}")
             env.cr.execute(
                 "SELECT count(*) FROM queue_job WHERE method_name = '_backward_replan_job' "
                 "AND state NOT IN ('done', 'failed', 'cancelled')"
