@@ -336,7 +336,7 @@ def finite_capacity(env, factory):
         f"{replan_q:,} queries: {replan_q / max(len(orders), 1):.1f} per order, "
         f"{replan_q / max(workorders, 1):.2f} per work order"
     )
-    print(f"  orders that cannot make their promise: {late:,}; overlapping work orders: {overlapping}")
+    print(f"  manufacturing orders late by capacity: {late:,}; overlapping work orders: {overlapping}")
 
 
 def main():
