@@ -15,7 +15,7 @@ class MrpProduction(models.Model):
     backward_deadline_ids = fields.One2many("backward.deadline", "production_id", string="Backward Deadlines")
     # a full capacity re-plan is under way and has yet to place this order's work orders:
     # their current slots are no load for the orders placed before it
-    backward_capacity_waiting = fields.Boolean(readonly=True, copy=False)
+    backward_capacity_waiting = fields.Boolean("Waits for a Capacity Re-plan", readonly=True, copy=False)
 
     def _backward_refuse_planner_fields(self, vals):
         if PLANNER_FIELDS & set(vals) and not self.env.su:
