@@ -32,6 +32,7 @@ from . import backward_projection
 from . import backward_watch_facts
 from . import backward_watch_writer
 from . import backward_watch
+from . import backward_watch_tell
 from . import backward_repromise_watch
 from . import backward_simulation
 from . import backward_timeline

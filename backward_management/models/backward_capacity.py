@@ -32,6 +32,8 @@ from ..scheduling.capacity import Center, Operation, Shop
 OPEN_WORKORDER_STATES = ("pending", "waiting", "ready")
 # orders re-planned in one planner call by the full capacity re-plan
 REPLAN_CHUNK = 50
+# a full re-plan of up to this many chunks is done at once; more, in the background
+INLINE_CHUNKS = 4
 
 
 class CapacityFacts:
@@ -230,18 +232,55 @@ class BackwardCapacity(models.AbstractModel):
     def _replan_companies(self, companies):
         """Every open plan of ``companies`` placed again from scratch, most urgent first.
 
-        Chunks of orders are planned one after the other; the placements of the orders not
-        re-planned yet are not load, so that the most urgent take the work centers first.
-        Returns the number of orders re-planned.
+        The manufacturing orders it will place again are flagged waiting: their slots are
+        no load until their own chunk places them, so that the most urgent take the work
+        centers first. A few chunks are placed at once; more, by the scheduled action in
+        the background, a chunk per call with Odoo's cron progress (by the queue_job
+        bridge, a chain of jobs). Returns the number of orders to place.
         """
         companies = companies.filtered(lambda company: company.backward_capacity == "finite")
         orders = self._open_orders(companies)
-        productions = self._productions_of(orders)
-        # their current slots are no load until their own chunk places them again
-        self._set_waiting([pid for ids in productions.values() for pid in ids], True)
+        self._set_waiting(self._waiting_production_ids(companies), False)  # a run that died
+        self._set_waiting(self._placeable_production_ids(orders), True)
         chunks = [orders[first : first + REPLAN_CHUNK] for first in range(0, len(orders), REPLAN_CHUNK)]
         self._run_capacity_chunks(chunks)
         return len(orders)
+
+    def _placeable_production_ids(self, orders):
+        """The manufacturing orders of ``orders`` a placement would move: none of their work
+        orders started, done, cancelled or planned by hand (those stay load)."""
+        production_ids = [pid for ids in self._productions_of(orders).values() for pid in ids]
+        if not production_ids:
+            return []
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT production.id
+                  FROM mrp_production production
+                 WHERE production.id = ANY(%(ids)s)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM mrp_workorder wo
+                        WHERE wo.production_id = production.id
+                          AND (wo.state NOT IN %(open)s
+                               OR (wo.date_start IS NOT NULL
+                                   AND (wo.backward_capacity_start IS DISTINCT FROM wo.date_start
+                                        OR wo.backward_capacity_finish IS DISTINCT FROM wo.date_finished))))
+                """,
+                ids=production_ids,
+                open=OPEN_WORKORDER_STATES,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _waiting_production_ids(self, companies):
+        self.env["mrp.production"].flush_model(["backward_capacity_waiting"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM mrp_production WHERE backward_capacity_waiting AND company_id = ANY(%s)",
+                companies.ids,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _set_waiting(self, production_ids, waiting):
         if production_ids:
@@ -257,32 +296,40 @@ class BackwardCapacity(models.AbstractModel):
 
     @api.model
     def _run_capacity_chunks(self, chunks):
-        """Place each chunk of orders after the other, the most urgent first (the
-        queue_job bridge makes them a chain of jobs instead)."""
-        for orders in chunks:
-            self._replan_capacity_chunk(orders)
+        """Place the chunks of a full re-plan: here when they are few, else the scheduled
+        action goes on in the background (the queue_job bridge: a chain of jobs)."""
+        if len(chunks) <= INLINE_CHUNKS:
+            for orders in chunks:
+                self._replan_capacity_chunk(orders)
+            return
+        cron = self.env.ref("backward_management.ir_cron_backward_capacity", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
 
     @api.model
     def _replan_capacity_chunk(self, orders):
         """One batch of the full re-plan: ``orders`` in one planner call (each alone when
-        one cannot be planned), then their manufacturing orders are load for the next."""
+        one cannot be planned); then their manufacturing orders wait no more, placed or not."""
         planner = self.env["backward.planner"].sudo()
-        orders = orders.sudo().filtered(lambda order: order.state == "sale")
+        orders = orders.sudo()
+        production_ids = [pid for ids in self._productions_of(orders).values() for pid in ids]
+        live = orders.filtered(lambda order: order.state == "sale")
         reason = _("capacity re-planned")
         try:
-            with self.env.cr.savepoint():
-                planner._plan_sale_orders(orders, reason)
-        except UserError:
-            # each order alone, so that one order's bad data does not block the others
-            for order in orders:
-                try:
-                    with self.env.cr.savepoint():
-                        planner._plan_sale_orders(order, reason)
-                except UserError as error:
-                    order._backward_record_warning(error.args[0])
-        productions = self._productions_of(orders)
-        self._set_waiting([pid for ids in productions.values() for pid in ids], False)
-        return len(orders)
+            try:
+                with self.env.cr.savepoint():
+                    planner._plan_sale_orders(live, reason)
+            except UserError:
+                # each order alone, so that one order's bad data does not block the others
+                for order in live:
+                    try:
+                        with self.env.cr.savepoint():
+                            planner._plan_sale_orders(order, reason)
+                    except UserError as error:
+                        order._backward_record_warning(error.args[0])
+        finally:
+            self._set_waiting(production_ids, False)
+        return len(live)
 
     def _productions_of(self, orders):
         """{order id: [its manufacturing order ids]} in one query."""
@@ -311,7 +358,15 @@ class BackwardCapacity(models.AbstractModel):
         if companies.backward_capacity != "finite":
             return self._notify(_("Capacity is infinite in Settings: there is nothing to place."), "warning")
         count = self.sudo()._replan_companies(companies)
-        return self._notify(_("%(count)s open orders were placed on the work centers again.", count=count), "success")
+        if count > INLINE_CHUNKS * REPLAN_CHUNK:
+            message = _(
+                "%(count)s open orders are being placed on the work centers again, the most urgent first, "
+                "in the background.",
+                count=count,
+            )
+        else:
+            message = _("%(count)s open orders were placed on the work centers again.", count=count)
+        return self._notify(message, "success")
 
     @api.model
     def _notify(self, message, kind):
@@ -323,6 +378,25 @@ class BackwardCapacity(models.AbstractModel):
 
     @api.model
     def _cron_replan_capacity(self):
-        companies = self.env["res.company"].sudo().search([("backward_capacity", "=", "finite")])
-        if companies:
-            self.sudo()._replan_companies(companies)
+        """A chunk of the full re-plan under way (the most urgent orders still waiting);
+        when none is, a new one starts. Odoo calls it again while orders remain."""
+        capacity = self.sudo()
+        companies = capacity.env["res.company"].search([("backward_capacity", "=", "finite")])
+        if not companies:
+            return 0
+        waiting = capacity._waiting_orders(companies)
+        if not waiting:
+            capacity._set_waiting(capacity._placeable_production_ids(capacity._open_orders(companies)), True)
+            waiting = capacity._waiting_orders(companies)
+        chunk = waiting[:REPLAN_CHUNK]
+        capacity._replan_capacity_chunk(chunk)
+        remaining = len(waiting) - len(chunk)
+        capacity.env["ir.cron"]._notify_progress(done=len(chunk), remaining=remaining)
+        return remaining
+
+    def _waiting_orders(self, companies):
+        """The open orders of a full re-plan under way, most urgent first."""
+        productions = self.env["mrp.production"].browse(self._waiting_production_ids(companies))
+        deadlines = self.env["backward.deadline"].sudo().search([("production_id", "in", productions.ids)])
+        orders = deadlines.sale_order_ids.filtered(lambda order: order.state == "sale")
+        return orders.sorted(lambda order: order._backward_rank())

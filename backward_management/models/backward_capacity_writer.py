@@ -30,7 +30,7 @@ class BackwardCapacityWriter(models.AbstractModel):
         workorders = self.env["mrp.workorder"].sudo().browse(sorted(placed))
         workorders.fetch(["workcenter_id", "leave_id", "duration_expected", "production_id", "name"])
         Leave = self.env["resource.calendar.leaves"].sudo()
-        new_leaves, leave_updates, updates, alternative = [], {}, {}, set()
+        new_leaves, leave_updates, updates = [], {}, {}
         for workorder in workorders:
             placement = placed[workorder.id]
             center = self.env["mrp.workcenter"].sudo().browse(placement.center)
@@ -46,7 +46,6 @@ class BackwardCapacityWriter(models.AbstractModel):
             }
             if center != workorder.workcenter_id:
                 vals["duration_expected"] = workorder._get_duration_expected(alternative_workcenter=center)
-                alternative.add(workorder.id)
             slot = {
                 "date_from": start,
                 "date_to": finish,
@@ -68,8 +67,8 @@ class BackwardCapacityWriter(models.AbstractModel):
             vals["production_date"] = vals["date_start"]  # Odoo's stored copy of the start
         # Nothing recomputed from the new slots: the orders' dates are written next, as
         # Odoo's "Plan" leaves them (their end recomputed would rewrite each order's moves
-        # one by one); only a work order moved to an alternative center has its duration
-        # and what depends on it recomputed, as Odoo does.
+        # one by one, and overwrite the placed end); a work order moved to an alternative
+        # center gets Odoo's expected duration there, written with it.
         bulk._bulk_update(
             workorders,
             updates,
@@ -85,9 +84,6 @@ class BackwardCapacityWriter(models.AbstractModel):
             ],
             changed=[],
         )
-        moved = workorders.filtered(lambda workorder: workorder.id in alternative)
-        if moved:
-            moved.modified(["workcenter_id", "duration_expected"])
 
     def _write_productions(self, chain, plan):
         """A manufacturing order spans its work orders, as after Odoo's "Plan"; its

@@ -57,11 +57,12 @@ class BackwardPlanner(models.AbstractModel):
         caps = self._outside_needs(links, existing, chain, orders)
         references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
         agreed = self._agreed_repromises(links, chain)
-        ranks = {order.id: order._backward_rank() for order in orders}
+        finite = "finite" in orders.company_id.mapped("backward_capacity")
+        ranks = {order.id: order._backward_rank() for order in orders} if finite else {}
         plan, forward, core = self._compute(chain, caps, now, references, agreed, ranks)
         writer._write_plan(chain, orders, existing, links, plan, forward, core, now, reason, caps, keep_agreement)
         # with finite capacity; or back to infinite, to clear what capacity said of the steps
-        if "finite" in orders.company_id.mapped("backward_capacity") or any(existing.mapped("capacity_state")):
+        if finite or any(existing.mapped("capacity_state")):
             self.env["backward.capacity.writer"]._write_placements(chain, plan)
 
     @api.model
@@ -254,8 +255,8 @@ class BackwardPlanner(models.AbstractModel):
             core_steps[key].operations_span = active[key].operations_span
         for key, step in active.items():
             order_ranks = [ranks[order_id] for order_id in step.orders if order_id in ranks]
-            if order_ranks:
-                core_steps[key].rank = min(order_ranks)
+            # a step of no order planned here comes after them (ranks are comparable tuples)
+            core_steps[key].rank = min(order_ranks) if order_ranks else (2,)
 
     def _expect_started(self, active, core_steps, plan, references, calendars, now):
         """A started step finishes when the watch expects it to (``scheduling.expectation``)."""

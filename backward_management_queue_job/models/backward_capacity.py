@@ -1,8 +1,8 @@
-from odoo import _, api, models
+from odoo import _, api, fields, models
 
 from odoo.addons.queue_job.delay import chain
 
-from .backward_jobs import CHANNEL
+from .backward_jobs import CHANNEL, MAX_RETRIES
 
 
 class BackwardCapacity(models.AbstractModel):
@@ -13,11 +13,13 @@ class BackwardCapacity(models.AbstractModel):
         """The chunks of a full re-plan become a chain of jobs: each starts when the one
         before it is done, so that the most urgent orders still take the work centers first."""
         delayables = []
+        run = f"{chunks[0][:1].company_id.id}:{fields.Datetime.now().isoformat()}" if chunks else ""
         for index, orders in enumerate(chunks):
             delayables.append(
                 orders.delayable(
                     channel=CHANNEL,
-                    identity_key=f"backward_capacity:{orders[:1].company_id.id}:{index}:{len(chunks)}",
+                    max_retries=MAX_RETRIES,
+                    identity_key=f"backward_capacity:{run}:{index}",
                     description=_(
                         "Place %(count)s orders on the work centers (%(index)s of %(total)s)",
                         count=len(orders),

@@ -17,6 +17,9 @@ from odoo.tools import SQL
 from odoo.addons.queue_job.exception import RetryableJobError
 
 CHANNEL = "root.backward_management"
+# tries before a job fails: with the job functions' pattern (2 s, 30 s from the 5th, 5 min
+# from the 10th), about an hour of another worker holding the same orders
+MAX_RETRIES = 20
 REPLAN_BUCKET = 50  # orders per re-plan job: the scheduled action's chunk
 TELL_BUCKET = 100  # orders per job telling the owners: the watch's chunk
 # advisory lock namespaces of the jobs (the other key is the bucket)
@@ -84,6 +87,7 @@ class SaleOrder(models.Model):
             orders = self.browse(order_ids)
             delayed = orders.with_delay(
                 channel=CHANNEL,
+                max_retries=MAX_RETRIES,
                 identity_key=f"backward_{method}:{bucket}",
                 description=description % {"first": orders[:1].name, "last": orders[-1:].name, "count": len(orders)},
             )

@@ -1,6 +1,6 @@
 from odoo import _, api, models
 
-from .backward_jobs import REPLAN_BUCKET
+from .backward_jobs import CHANNEL, MAX_RETRIES, REPLAN_BUCKET
 
 
 class BackwardReplanner(models.AbstractModel):
@@ -8,8 +8,20 @@ class BackwardReplanner(models.AbstractModel):
 
     @api.model
     def _wake(self):
+        """One job queues the re-plans, so that the person saving a change does not wait
+        for them to be queued; while it waits, no second one is queued."""
+        self.with_delay(
+            channel=CHANNEL,
+            max_retries=MAX_RETRIES,
+            identity_key="backward_replan_dispatch",
+            description=_("Queue the re-plans after a change"),
+        )._backward_dispatch_replans()
+
+    @api.model
+    def _backward_dispatch_replans(self):
         """The marked orders become jobs, one per bucket, instead of the cron's chunks."""
         orders = self.env["sale.order"].sudo().search([("backward_replan_reason", "!=", False)], order="id")
         orders._backward_enqueue(
             "replan", REPLAN_BUCKET, _("Re-plan %(count)s orders after a change (%(first)s to %(last)s)")
         )
+        return len(orders)

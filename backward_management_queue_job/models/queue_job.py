@@ -8,6 +8,8 @@ class QueueJob(models.Model):
         """The sale orders a job of Backward Management works on."""
         self.ensure_one()
         orders = self.records.exists()
+        if orders._name != "sale.order":
+            return None  # the job that queues the re-plans: its orders are in the jobs it queued
         return {
             "type": "ir.actions.act_window",
             "name": _("Orders of the Job"),

@@ -10,11 +10,13 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import sql_db
+from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import SQL
 
 from odoo.addons.backward_management.tests.common import DefaultsCase
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..models.backward_jobs import LOCKS, REPLAN_BUCKET
@@ -55,6 +57,13 @@ class TestJobs(DefaultsCase):
     def _jobs(trap, method):
         return len([job for job in trap.enqueued_jobs if job.method_name == method])
 
+    @staticmethod
+    def _dispatch(trap):
+        """Run the jobs that queue the re-plans, as a worker would: they queue the buckets' jobs."""
+        for job in [job for job in trap.enqueued_jobs if job.method_name == "_backward_dispatch_replans"]:
+            trap.enqueued_jobs.remove(job)
+            job.perform()
+
     def _marked(self, orders):
         orders.invalidate_recordset(["backward_replan_reason"])
         return orders.filtered("backward_replan_reason")
@@ -63,8 +72,11 @@ class TestJobs(DefaultsCase):
         first, second = self._two_buckets()
         with freeze_time(T0), trap_jobs() as trap:
             self._holiday(first)
+            self.assertEqual(self._jobs(trap, "_backward_dispatch_replans"), 1, "the saver waits for no queueing")
+            self._dispatch(trap)
             self.assertEqual(self._jobs(trap, "_backward_replan_job"), 2)
             self._holiday(first, "Second holiday")  # the same orders again, still queued
+            self._dispatch(trap)
             self.assertEqual(self._jobs(trap, "_backward_replan_job"), 2)
             trap.assert_jobs_count(2)
             queued = [order_id for job in trap.enqueued_jobs for order_id in job.recordset.ids]
@@ -79,6 +91,7 @@ class TestJobs(DefaultsCase):
         first, second = self._two_buckets()
         with freeze_time(T0), trap_jobs() as trap:
             self._holiday(first)
+            self._dispatch(trap)
             job = next(job for job in trap.enqueued_jobs if second.id in job.recordset.ids)
             job.perform()
         self.assertEqual(self._marked(first | second), first, "the other bucket waits for its own job")
@@ -89,6 +102,7 @@ class TestJobs(DefaultsCase):
         first, second = self._two_buckets()
         with freeze_time(T0), trap_jobs() as trap:
             self._holiday(first)
+            self._dispatch(trap)
             job = next(job for job in trap.enqueued_jobs if first.id in job.recordset.ids)
             other = sql_db.db_connect(self.env.cr.dbname).cursor()
             try:
@@ -136,6 +150,11 @@ class TestJobs(DefaultsCase):
         with freeze_time(T0):
             order = self._order(commitment=PROMISE)
             self._holiday(order)
+        dispatch = self.env["queue.job"].search([("method_name", "=", "_backward_dispatch_replans")])
+        self.assertEqual(len(dispatch), 1)
+        with self.assertRaises(UserError):
+            dispatch.open_related_action()  # its orders are in the jobs it queues
+        Job.load(self.env, dispatch.uuid).perform()
         job = self.env["queue.job"].search([("method_name", "=", "_backward_replan_job")])
         self.assertEqual(len(job), 1)
         self.assertEqual(job.channel, "root.backward_management")
