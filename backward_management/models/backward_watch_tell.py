@@ -14,9 +14,10 @@ from odoo import api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
-from .backward_watch import CHUNK, RETRY_AFTER, TELL_LOCK
+from . import backward_watch as watch
 
-_logger = logging.getLogger(__name__)
+# the watch's own log and settings: its second action is still the watch
+_logger = logging.getLogger(watch.__name__)
 
 
 # one model, three files named for their jobs: judging (backward_watch.py), re-promises,
@@ -35,12 +36,13 @@ class BackwardWatchTell(models.AbstractModel):
     @api.model
     def _cron_backward_tell(self):
         """Project, tell and escalate, a chunk at a time; Odoo calls it again while work remains."""
-        if not self._lock(TELL_LOCK):
+        if not self._lock(watch.TELL_LOCK):
             _logger.info("Backward watch: the owners are being told by another pass, this one stops")
             return 0
-        done = self._tell_orders(self._pending_orders(CHUNK, projection=True), escalate=False)
-        done += self._tell_links(self._pending_links(CHUNK))
-        done += self._tell_orders(self._pending_orders(CHUNK), project=False)
+        chunk = watch.CHUNK
+        done = self._tell_orders(self._pending_orders(chunk, projection=True), escalate=False)
+        done += self._tell_links(self._pending_links(chunk))
+        done += self._tell_orders(self._pending_orders(chunk), project=False)
         remaining = self._count_pending()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining
@@ -84,7 +86,7 @@ class BackwardWatchTell(models.AbstractModel):
              OR (state IN ('at_risk', 'late') AND date_expected IS DISTINCT FROM notified_expected))
             AND (alert_error_date IS NULL OR alert_error_date < %s)
             """,
-            fields.Datetime.now() - RETRY_AFTER,
+            fields.Datetime.now() - watch.RETRY_AFTER,
         )
 
     def _pending_links(self, limit=None, ids=None):
