@@ -1,9 +1,10 @@
 """A change and the re-plan it caused: who saved it, how many orders moved, which promises it broke.
 
-One record per change that touched open orders (``backward.replanner._mark``). The
-scheduled re-plan counts into it chunk by chunk; when its last order is re-planned, the
-person who saved the change is told how many orders moved and which promises the change
-now endangers, with a link to the orders.
+One record per change that touched open orders (``backward.replanner._mark``); an order
+waiting for several changes counts in each of them. The scheduled re-plan (or the
+queue_job bridge's jobs) counts into it chunk by chunk; when its last order is re-planned,
+the person who saved the change is told how many orders moved and which promises the
+change now endangers, with a link to the orders.
 """
 
 from markupsafe import Markup
@@ -29,7 +30,9 @@ class BackwardReplanBatch(models.Model):
     )
     order_count = fields.Integer("Orders Touched", readonly=True)
     done_count = fields.Integer("Orders Re-planned", readonly=True)
-    moved_count = fields.Integer("Orders Moved", readonly=True, help="Orders whose deadlines the change moved.")
+    moved_count = fields.Integer(
+        "Orders Moved", readonly=True, help="Orders of which a date of the plan moved: a step's start-by or deadline."
+    )
     endangered_order_ids = fields.Many2many(
         "sale.order", string="Promises Now Endangered", readonly=True, help="Feasible before the change, not after."
     )
@@ -81,10 +84,15 @@ class BackwardReplanBatch(models.Model):
                 )
             else:
                 body += " " + batch.env._("Every promise can still be kept.")
+            # from OdooBot, and to its reader even when they run it: through the queue_job
+            # bridge the job runs as the person who saved the change, and Odoo tells nobody
+            # of a message sent as themselves
             batch.message_notify(
                 partner_ids=user.partner_id.ids,
+                author_id=self.env.ref("base.partner_root").id,
                 subject=batch.env._("Re-plan done: %(change)s", change=batch.name),
                 body=Markup("<p>%s</p>") % body,
+                notify_author=True,
             )
 
     def action_view_endangered(self):

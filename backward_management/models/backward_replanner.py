@@ -9,7 +9,7 @@ orders the change now endangers are told to their salesperson, and the totals lo
 
 import logging
 
-from odoo import _, api, models
+from odoo import Command, _, api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -81,40 +81,47 @@ class BackwardReplanner(models.AbstractModel):
     def _mark(self, order_ids, reason):
         """Flag the open orders for the scheduled re-plan and wake it (nothing else waits).
 
-        The change is recorded with who saved it, so that they hear how it ended.
+        The change is recorded with who saved it, so that they hear how it ended; an order
+        still waiting for an earlier change waits for this one too and counts in both.
         """
         if not order_ids:
             return
         reason = reason or _("a planning parameter changed")
-        batch = (
-            self.env["backward.replan.batch"]
-            .sudo()
-            .create({"name": reason[:200], "user_id": self.env.uid, "company_id": self.env.company.id})
-        )
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE sale_order SET backward_replan_reason = %(reason)s,
-                       -- an order still waiting in an earlier change's batch is reported there
-                       backward_replan_batch_id = COALESCE(backward_replan_batch_id, %(batch)s)
+                UPDATE sale_order SET backward_replan_reason = %(reason)s
                  WHERE id = ANY(%(ids)s) AND state = 'sale' AND backward_plan_state != 'none'
                    AND COALESCE(delivery_status, 'pending') != 'full'
-                RETURNING backward_replan_batch_id
+                RETURNING id
                 """,
                 reason=reason,
-                batch=batch.id,
                 ids=list(order_ids),
             )
         )
-        batches = [row[0] for row in self.env.cr.fetchall()]
-        self.env["sale.order"].invalidate_model(["backward_replan_reason", "backward_replan_batch_id"])
-        if not batches:
-            batch.unlink()
+        marked = [row[0] for row in self.env.cr.fetchall()]
+        self.env["sale.order"].invalidate_model(["backward_replan_reason", "backward_replan_batch_ids"])
+        if not marked:
             return
-        if batch.id in batches:
-            batch.order_count = batches.count(batch.id)
-        else:
-            batch.unlink()  # every order it touched waits in an earlier change's batch
+        batch = (
+            self.env["backward.replan.batch"]
+            .sudo()
+            .create(
+                {
+                    "name": reason[:200],
+                    "user_id": self.env.uid,
+                    "company_id": self.env.company.id,
+                    "order_count": len(marked),
+                }
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO backward_replan_batch_pending_rel (order_id, batch_id) SELECT unnest(%s), %s",
+                marked,
+                batch.id,
+            )
+        )
         self._wake()
 
     @api.model
@@ -144,14 +151,14 @@ class BackwardReplanner(models.AbstractModel):
         the queue_job bridge's jobs both call it; returns how many were re-planned."""
         Order = self.env["sale.order"].sudo()
         orders = orders.sudo()
-        orders.invalidate_recordset(["backward_replan_reason", "backward_replan_batch_id"])
+        orders.invalidate_recordset(["backward_replan_reason", "backward_replan_batch_ids"])
         orders = orders.filtered(lambda order: order.backward_replan_reason)
         before = {
             order.id: (
                 order.backward_is_feasible,
                 self._dates(order),
                 order.backward_replan_reason,
-                order.backward_replan_batch_id,
+                order.backward_replan_batch_ids,
             )
             for order in orders
         }
@@ -160,34 +167,60 @@ class BackwardReplanner(models.AbstractModel):
             by_reason[order.backward_replan_reason] = by_reason.get(order.backward_replan_reason, Order) | order
         for reason, group in by_reason.items():
             self._replan_group(group, reason)
-        orders._backward_write({"backward_replan_reason": False, "backward_replan_batch_id": False})
+        # the changes read above, not one saved since (its mark conflicts with this write)
+        orders._backward_write({"backward_replan_reason": False, "backward_replan_batch_ids": [Command.clear()]})
         figures = {}  # batch: [re-planned, moved, endangered order ids]
+        moved_orders, endangered_orders = Order, Order
         for order in orders:
-            feasible, dates, reason, batch = before[order.id]
-            counts = figures.setdefault(batch, [0, 0, []])
-            counts[0] += 1
-            if self._dates(order) != dates:
-                counts[1] += 1
-            if feasible and not order.backward_is_feasible:
-                counts[2].append(order.id)
+            feasible, dates, reason, batches = before[order.id]
+            moved = self._dates(order) != dates
+            endangered = feasible and not order.backward_is_feasible
+            # an order that waited for several changes counts in each of their reports
+            for batch in batches:
+                counts = figures.setdefault(batch, [0, 0, []])
+                counts[0] += 1
+                counts[1] += moved
+                if endangered:
+                    counts[2].append(order.id)
+            if moved:
+                moved_orders |= order
+            if endangered:
+                endangered_orders |= order
                 self._tell_endangered(order, reason)
         for batch, (done, moved, endangered) in figures.items():
-            if batch:
-                batch._count(done, moved, endangered)
-                if not Order.search_count([("backward_replan_batch_id", "=", batch.id)]):
-                    batch._finish()
+            batch._count(done, moved, endangered)
+        self._finish_batches(self.env["backward.replan.batch"].union(*figures))
         if orders:
             _logger.info(
                 "Backward re-plan: %s orders re-planned, %s moved, %s now endanger their promise",
                 len(orders),
-                sum(counts[1] for counts in figures.values()),
-                sum(len(counts[2]) for counts in figures.values()),
+                len(moved_orders),
+                len(endangered_orders),
             )
         return len(orders)
 
+    def _finish_batches(self, batches):
+        """Finish those of ``batches`` no order waits for any more (one query for all).
+
+        Their figures were written first: two workers finishing one batch at once conflict
+        on its row, and the one retried sees the other's orders done.
+        """
+        if not batches:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT batch_id FROM backward_replan_batch_pending_rel WHERE batch_id = ANY(%s)",
+                batches.ids,
+            )
+        )
+        waiting = {row[0] for row in self.env.cr.fetchall()}
+        batches.filtered(lambda batch: batch.id not in waiting)._finish()
+
     @staticmethod
     def _dates(order):
-        return {step.id: step.date_deadline for step in order.backward_deadline_ids}
+        """The plan of ``order``: any of its dates that moved (a start-by as well as a deadline) moved it."""
+        return {step.id: (step.date_start_deadline, step.date_deadline) for step in order.backward_deadline_ids}
 
     def _replan_group(self, orders, reason):
         """Re-plan ``orders`` in one planner call; when one of them cannot be planned, each

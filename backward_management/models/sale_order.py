@@ -88,8 +88,15 @@ class SaleOrder(models.Model):
         copy=False,
         help="When the order will really be delivered: a forward pass from each document's current expectation.",
     )
-    backward_replan_batch_id = fields.Many2one(
-        "backward.replan.batch", "Re-plan Batch", readonly=True, copy=False, index="btree_not_null"
+    # every change the order waits for: one re-plan counts in each of their reports
+    backward_replan_batch_ids = fields.Many2many(
+        "backward.replan.batch",
+        "backward_replan_batch_pending_rel",
+        "order_id",
+        "batch_id",
+        string="Re-plans Pending",
+        readonly=True,
+        copy=False,
     )
     backward_replan_reason = fields.Char(
         "Re-plan Pending",

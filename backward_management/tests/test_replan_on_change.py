@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 import pytz
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -31,6 +32,26 @@ class TestReplanOnChange(DefaultsCase):
         if user:
             leaves = leaves.with_user(user)
         return leaves.create({"name": "Holiday", "date_from": start, "date_to": start + timedelta(days=1)})
+
+    def _saver(self, login):
+        """An administrator who keeps the company's public holidays and reads Odoo's inbox."""
+        return new_test_user(self.env, login, groups="base.group_system,base.group_user", notification_type="inbox")
+
+    def _inbox(self, user, batches):
+        """The messages about ``batches`` in the inbox of ``user``."""
+        return (
+            self.env["mail.notification"]
+            .sudo()
+            .search(
+                [
+                    ("res_partner_id", "=", user.partner_id.id),
+                    ("notification_type", "=", "inbox"),
+                    ("mail_message_id.model", "=", "backward.replan.batch"),
+                    ("mail_message_id.res_id", "in", batches.ids),
+                ]
+            )
+            .mail_message_id
+        )
 
     def _replan(self):
         replanner = self.env["backward.replanner"]
@@ -142,7 +163,65 @@ class TestReplanOnChange(DefaultsCase):
             told = order.message_ids.filtered(lambda message: "can no longer be kept" in (message.body or ""))
             self.assertEqual(len(told), 1)
             self.assertIn(self.salesperson.partner_id, told.partner_ids)
-            # the change's record names the broken promise
+            # the record of each change it waited for names the broken promise
             batches = self.env["backward.replan.batch"].search([("endangered_order_ids", "in", order.ids)])
-            self.assertEqual(len(batches), 1)
-            self.assertEqual(batches.state, "done")
+            self.assertGreater(len(batches), 1)
+            self.assertEqual(batches, self.env["backward.replan.batch"].search([]))
+            self.assertEqual(set(batches.mapped("state")), {"done"})
+
+    def test_a_change_that_moves_only_start_dates_counts_its_orders_as_moved(self):
+        """A holiday in a step's window moves its start-by, not its deadline: the order moved."""
+        stool = self.env["product.product"].create(
+            {
+                "name": "Stool",
+                "type": "consu",
+                "is_storable": True,
+                "route_ids": [Command.set([self.mto.id, self.manufacture.id])],
+            }
+        )
+        # made to order from nothing bought: the step's deadline hangs on the delivery alone
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": stool.product_tmpl_id.id,
+                "product_qty": 1,
+                "operation_ids": [
+                    Command.create({"name": "Assemble", "workcenter_id": self.assembly.id, "time_cycle_manual": 60})
+                ],
+            }
+        )
+        saver = self._saver("bm_holiday_start")
+        with freeze_time(T0):
+            order = self._order(stool, quantity=20, commitment=datetime(2026, 6, 26, 15, 0))
+            step = self._step(order, "production", stool)
+            deadlines = {d.id: d.date_deadline for d in order.sudo().backward_deadline_ids}
+            start = step.date_start_deadline
+            self._holiday(start, user=saver)
+            self._replan()
+            self.assertEqual(
+                {d.id: d.date_deadline for d in order.sudo().backward_deadline_ids}, deadlines, "no deadline moved"
+            )
+            self.assertLess(step.date_start_deadline, start, "it starts before the holiday")
+        batch = self.env["backward.replan.batch"].search([("user_id", "=", saver.id)])
+        self.assertEqual((batch.done_count, batch.moved_count), (1, 1))
+        self.assertIn("1 moved", self._inbox(saver, batch).body)
+
+    def test_every_change_is_reported_to_its_author_even_on_orders_still_waiting(self):
+        """Two holidays saved before the re-plan runs: two reports, the order counted in both,
+        each author told."""
+        first_saver, second_saver = self._saver("bm_holiday_first"), self._saver("bm_holiday_second")
+        with freeze_time(T0):
+            order = self._order(commitment=datetime(2026, 7, 31, 15, 0))
+            frame = self._step(order, "production", self.frame)
+            bike = self._step(order, "production", self.bike)
+            self._holiday(frame.date_deadline, user=first_saver)
+            self._holiday(bike.date_deadline, user=second_saver)
+            self._replan()
+        batches = self.env["backward.replan.batch"].search([("user_id", "in", (first_saver | second_saver).ids)])
+        self.assertEqual(batches.user_id, first_saver | second_saver, "each change listed with its author")
+        for batch in batches:
+            self.assertEqual(
+                (batch.state, batch.order_count, batch.done_count, batch.moved_count), ("done", 1, 1, 1), batch.name
+            )
+            told = self._inbox(batch.user_id, batch)
+            self.assertEqual(len(told), 1, batch.user_id.login)
+            self.assertIn("1 moved", told.body)

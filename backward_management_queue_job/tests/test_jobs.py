@@ -84,8 +84,8 @@ class TestJobs(DefaultsCase):
             self.assertEqual({job.channel for job in trap.enqueued_jobs}, {"root.backward_management"})
             trap.perform_enqueued_jobs()
         self.assertFalse(self._marked(first | second))
-        batch = self.env["backward.replan.batch"].search([("name", "ilike", "holiday")])
-        self.assertEqual(sum(batch.mapped("done_count")), 2)
+        batches = self.env["backward.replan.batch"].search([("name", "ilike", "holiday")])
+        self.assertEqual(batches.mapped("done_count"), [2, 2], "each change re-planned both orders")
 
     def test_a_job_re_plans_exactly_its_orders(self):
         first, second = self._two_buckets()
@@ -145,6 +145,28 @@ class TestJobs(DefaultsCase):
             trap.perform_enqueued_jobs()
         purchase = wheels.purchase_line_id.order_id
         self.assertTrue(purchase.activity_ids, "the buyer was told")
+
+    def test_the_person_who_saved_the_change_is_told_when_its_jobs_are_done(self):
+        """The jobs run as the person who saved the holiday: the message still reaches their inbox."""
+        self.manager.notification_type = "inbox"
+        with freeze_time(T0):
+            order = self._order(commitment=PROMISE)
+            with trap_jobs() as trap:
+                self._holiday(order)
+                self._dispatch(trap)
+                trap.perform_enqueued_jobs()
+        batch = self.env["backward.replan.batch"].search([("user_id", "=", self.manager.id)])
+        self.assertEqual(batch.state, "done")
+        told = self.env["mail.notification"].search(
+            [
+                ("res_partner_id", "=", self.manager.partner_id.id),
+                ("notification_type", "=", "inbox"),
+                ("mail_message_id.model", "=", batch._name),
+                ("mail_message_id.res_id", "=", batch.id),
+            ]
+        )
+        self.assertEqual(len(told), 1)
+        self.assertEqual(told.mail_message_id.author_id, self.env.ref("base.partner_root"))
 
     def test_a_job_opens_its_orders(self):
         with freeze_time(T0):
