@@ -253,4 +253,8 @@ class BackwardReplanner(models.AbstractModel):
             ),
             partner_ids=order.user_id.partner_id.ids,
             subtype_xmlid="mail.mt_comment",
+            # from OdooBot, and told even when the salesperson saved the change themselves
+            # (a queue_job runs as the person who saved it; Odoo skips the current user)
+            author_id=self.env.ref("base.partner_root").id,
+            notify_author=True,
         )

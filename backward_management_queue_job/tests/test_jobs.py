@@ -168,6 +168,33 @@ class TestJobs(DefaultsCase):
         self.assertEqual(len(told), 1)
         self.assertEqual(told.mail_message_id.author_id, self.env.ref("base.partner_root"))
 
+    def test_a_salesperson_who_saved_the_change_is_told_of_the_broken_promise(self):
+        """The job runs as the saver, here the order's own salesperson: the warning still reaches them."""
+        self.manager.notification_type = "inbox"
+        with freeze_time(T0):
+            order = self._order(commitment=PROMISE)
+            order.user_id = self.manager
+            spare = order.commitment_date - order.backward_earliest_date
+            with trap_jobs() as trap:
+                # closed from tomorrow for longer than the order's spare time: it cannot fit any more
+                for day in range(1, spare.days + 8):
+                    start = datetime.combine((T0 + timedelta(days=day)).date(), datetime.min.time())
+                    self.env["resource.calendar.leaves"].with_user(self.manager).create(
+                        {"name": "Closed", "date_from": start, "date_to": start + timedelta(days=1)}
+                    )
+                self._dispatch(trap)
+                trap.perform_enqueued_jobs()
+        self.assertFalse(order.backward_is_feasible)
+        told = self.env["mail.notification"].search(
+            [
+                ("res_partner_id", "=", self.manager.partner_id.id),
+                ("mail_message_id.model", "=", "sale.order"),
+                ("mail_message_id.res_id", "=", order.id),
+                ("mail_message_id.body", "ilike", "can no longer be kept"),
+            ]
+        )
+        self.assertEqual(len(told), 1)
+
     def test_a_job_opens_its_orders(self):
         with freeze_time(T0):
             order = self._order(commitment=PROMISE)
