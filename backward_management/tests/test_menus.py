@@ -337,11 +337,15 @@ class TestMenusWithAPlan(MenusCase, ReviewCase):
 
     def test_every_menu_opens_with_a_late_chain(self):
         """No menu of the addon errors, for any role, with a plan, late links and a review."""
-        _order, wheels, _output, moment = self._late_chain()
+        order, wheels, _output, moment = self._late_chain()
         with freeze_time(moment):
             self._watch()
             self._open_review(wheels)
             seen = self._open_every_menu()
+            buyer = MenuClient(self, self.buyer)
+            timeline = buyer.do_action(buyer.load_action(self.env.ref(f"{MODULE}.backward_timeline_action").id))
+        self.assertFalse(self.buyer.has_group("sales_team.group_sale_salesman"))
+        self.assertEqual({row["order_id"] for row in timeline["rows"]}, {order.id}, "the buyer sees the plan's chains")
         self.assertIn(f"{MODULE}.backward_capacity_load_menu", seen["user"])
         load = self.env["backward.capacity.load"].search([("workcenter_id", "=", self.assembly.id)])
         self.assertTrue(load, "the bike's assembly is on the Work Center Load")
