@@ -136,7 +136,7 @@ class MenuClient:
             views.append([search_view and search_view[0], "search"])
         # the client sends only the language and the *_view_ref keys to get_views
         view_context = {key: value for key, value in context.items() if key == "lang" or key.endswith("_view_ref")}
-        descriptions = model.with_context(view_context).get_views(
+        descriptions = model.with_context(**view_context).get_views(
             views, {"action_id": action.get("id") or False, "load_filters": True, "toolbar": True}
         )
         defaults_domain, groupby = self._search_defaults(descriptions["views"].get("search"), context)
@@ -146,7 +146,7 @@ class MenuClient:
         data_context.pop("group_by", None)
         view_type = views[0][1]
         self._load_first_page(
-            model.with_context(data_context),
+            model.with_context(**data_context),
             view_type,
             descriptions["views"][view_type]["arch"],
             descriptions["models"][model._name]["fields"],
