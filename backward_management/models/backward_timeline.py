@@ -121,16 +121,16 @@ class BackwardTimeline(models.AbstractModel):
 
     def _orders(self, res_model, res_ids):
         if res_model is None:
-            return self.env["sale.order"].search(
-                [
-                    ("state", "=", "sale"),
-                    ("delivery_status", "!=", "full"),
-                    ("backward_plan_state", "!=", "none"),
-                    ("backward_deadline_ids", "!=", False),
-                ],
-                order="commitment_date, id",
-                limit=MAX_ORDERS,
-            )
+            # the open orders of the plan the user reads; the plan names its orders (as the
+            # Deadlines list does) also to a buyer who may not open a sale order
+            plan = self.env["backward.deadline"]._search([])
+            open_orders = [
+                ("state", "=", "sale"),
+                ("delivery_status", "!=", "full"),
+                ("backward_plan_state", "!=", "none"),
+                ("backward_deadline_ids", "in", plan),
+            ]
+            return self.env["sale.order"].sudo().search(open_orders, order="commitment_date, id", limit=MAX_ORDERS)
         if res_model not in DOCUMENT_FIELDS:
             raise UserError(
                 _("A timeline is drawn from a sale order, a manufacturing order, a purchase or a transfer.")
