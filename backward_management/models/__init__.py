@@ -14,6 +14,7 @@ from . import backward_repromise
 from . import backward_penalty_policy
 from . import backward_review
 from . import backward_review_parties
+from . import backward_review_amend
 from . import backward_penalty
 from . import backward_ontime_report
 from . import backward_document_mixin

@@ -242,6 +242,27 @@ class BackwardReview(models.Model):
                     )
                 )
 
+    def _proposed_lines(self):
+        """The lines awaiting the decision, as the workflow reads them once it checked who acts."""
+        self.ensure_one()
+        return self.sudo().penalty_ids.filtered(lambda penalty: penalty.state == "proposed")
+
+    def _check_shares(self, shares):
+        """The ``shares`` of responsibility of the review's lines add up to 100%.
+
+        No line, no share to add up: such a review can only be waived.
+        """
+        self.ensure_one()
+        total = sum(shares)
+        if shares and abs(total - 100.0) > 0.01:
+            raise ValidationError(
+                _(
+                    "The shares of responsibility of %(review)s add up to %(shares)s%%, not 100%%.",
+                    review=self.name,
+                    shares=round(total, 2),
+                )
+            )
+
     def _decision(self):
         """The review as the workflow writes it, once an action checked who acts."""
         return self.sudo()
@@ -265,6 +286,8 @@ class BackwardReview(models.Model):
                 raise UserError(
                     _("Say what the late handover cost downstream before submitting %(review)s.", review=review.name)
                 )
+            # the decider upholds whole shares: a review that cannot be upheld is not sent
+            review._check_shares(review._proposed_lines().mapped("share"))
             review._decision().write({"state": "submitted", "submitted_by_id": self.env.user.id})
             review._remember_involved()
             owner = review.upstream_user_id or review.upstream_team_id.manager_id
@@ -308,20 +331,12 @@ class BackwardReview(models.Model):
         self._check_decider()
         self._check_state("acknowledged", "disputed")
         for review in self:
-            lines = review.sudo().penalty_ids.filtered(lambda penalty: penalty.state == "proposed")
+            lines = review._proposed_lines()
             if not lines:
                 raise UserError(
                     _("Upholding %(review)s applies its penalties: propose at least one.", review=review.name)
                 )
-            shares = sum(lines.mapped("share"))
-            if abs(shares - 100.0) > 0.01:
-                raise ValidationError(
-                    _(
-                        "The shares of responsibility of %(review)s add up to %(shares)s%%, not 100%%.",
-                        review=review.name,
-                        shares=round(shares, 2),
-                    )
-                )
+            review._check_shares(lines.mapped("share"))
             now = fields.Datetime.now()
             lines.write({"state": "approved", "approved_by_id": self.env.user.id, "date_approved": now})
             review._decision().write({"state": "upheld", "decided_by_id": self.env.user.id, "date_decided": now})

@@ -10,6 +10,7 @@ from . import test_races
 from . import test_review
 from . import test_tour
 from . import test_review_access
+from . import test_review_amend
 from . import test_watch_flow
 from . import test_watch_calendars
 from . import test_timeline

@@ -184,8 +184,13 @@ class TestReview(ReviewCase):
             with self.assertRaisesText(ValidationError, "between 0 and 100"):
                 review.penalty_ids.with_user(self.planner_user).write({"share": 140})
             review.penalty_ids.with_user(self.planner_user).write({"share": 60})
+            with self.assertRaisesText(ValidationError, "add up to 60.0%"):
+                self._submit(review, "Waited.")
+            self.assertEqual(review.state, "draft", "nothing lost: the reviewer corrects the shares")
+            review.penalty_ids.with_user(self.planner_user).write({"share": 100})
             self._submit(review, "Waited.")
             review.with_user(self.buyer).action_acknowledge()
+            review.penalty_ids.sudo().write({"share": 60})  # the decision still checks what it approves
             with self.assertRaisesText(ValidationError, "add up to 60.0%"):
                 review.with_user(self.manager).action_uphold()
             self.assertEqual(review.state, "acknowledged", "nothing lost: the review waits for a correct decision")

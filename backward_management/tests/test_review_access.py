@@ -10,7 +10,7 @@ import logging
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -131,6 +131,8 @@ class TestReviewAccess(ReviewCase):
             review.with_user(self.planner_user).action_submit()
         if state in ("acknowledged", "upheld"):
             review.with_user(self.buyer).action_acknowledge()
+        if state == "disputed":
+            review.with_user(self.buyer).action_dispute("Not all ours.")
         if state == "upheld":
             review.with_user(self.manager).action_uphold()
         self.assertEqual(review.state, state)
@@ -154,6 +156,7 @@ class TestReviewAccess(ReviewCase):
         """[(name, callable(env of the role), roles allowed in this state)]."""
         review, vendor_line, named_line = self.review, self.vendor_line, self.named_line
         draft = state == "draft"
+        deciding = state in ("acknowledged", "disputed")
 
         def found(records, model_env):
             if records.id not in model_env.search([("id", "=", records.id)]).ids:
@@ -254,12 +257,37 @@ class TestReviewAccess(ReviewCase):
             (
                 "uphold",
                 lambda env: review.with_env(env).action_uphold(),
-                DECIDERS if state == "acknowledged" else set(),
+                DECIDERS if deciding else set(),
             ),
             (
                 "waive",
                 lambda env: review.with_env(env).action_waive("Force majeure."),
-                DECIDERS if state == "acknowledged" else set(),
+                DECIDERS if deciding else set(),
+            ),
+            (
+                "amend the shares",
+                lambda env: review.with_env(env).action_amend_shares(
+                    {vendor_line.id: 40, named_line.id: 60}, "The dispute showed who was late."
+                ),
+                DECIDERS if state == "disputed" else set(),
+            ),
+            (
+                "amend the shares through the form",
+                lambda env: (
+                    env["backward.review.amend.wizard"]
+                    .create(
+                        {
+                            "review_id": review.id,
+                            "reason": "The dispute showed who was late.",
+                            "line_ids": [
+                                Command.create({"penalty_id": vendor_line.id, "share": 40}),
+                                Command.create({"penalty_id": named_line.id, "share": 60}),
+                            ],
+                        }
+                    )
+                    .action_confirm()
+                ),
+                DECIDERS if state == "disputed" else set(),
             ),
             ("close", lambda env: review.with_env(env).action_close(), DECIDERS if state == "upheld" else set()),
             (
@@ -409,6 +437,10 @@ class TestReviewAccess(ReviewCase):
     def test_matrix_on_a_submitted_review(self):
         """Submitted: only the upstream side or an uninvolved manager answers."""
         self._run_matrix("submitted")
+
+    def test_matrix_on_a_disputed_review(self):
+        """Disputed: only an uninvolved manager named on no line amends the shares, upholds or waives."""
+        self._run_matrix("disputed")
 
     def test_matrix_on_an_acknowledged_review(self):
         """Acknowledged: only an uninvolved manager decides."""

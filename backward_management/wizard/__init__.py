@@ -1,4 +1,5 @@
 from . import backward_reason_wizard
 from . import backward_review_wizard
+from . import backward_review_amend_wizard
 from . import backward_repromise_refuse_wizard
 from . import backward_date_change_wizard
