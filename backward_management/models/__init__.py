@@ -21,6 +21,7 @@ from . import backward_document_mixin
 from . import backward_bulk_writer
 from . import backward_lead_time
 from . import backward_capacity
+from . import backward_capacity_replan
 from . import backward_capacity_writer
 from . import backward_capacity_load
 from . import backward_chain_reader
