@@ -172,3 +172,9 @@ class TestHandDates(DefaultsCase):
             with self.assertRaises(AccessError):
                 production.write({"backward_start_written": T0})
             self.assertEqual(production.sudo().backward_start_written, written)
+            Production = self.env["mrp.production"].with_user(self.planner_user)
+            with self.assertRaises(AccessError):
+                Production.create({"product_id": self.bike.id, "backward_start_written": T0})
+            # nor through the defaults of the form's context
+            forged = Production.with_context(default_backward_start_written=T0).create({"product_id": self.bike.id})
+            self.assertFalse(forged.sudo().backward_start_written)
