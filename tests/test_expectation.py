@@ -17,6 +17,7 @@ from scheduling.expectation import (
     Expectation,
     LinkFacts,
     StepFacts,
+    document_facts,
     expect,
     finish,
     inside,
@@ -203,6 +204,33 @@ def test_an_expectation_never_falls_outside_working_time(
     )
     expected = expect(facts, now).expected
     assert expected is not None and calendar.contains(expected)
+
+
+def test_a_start_set_by_hand_is_the_planner_s():
+    """A manufacturing order typed to start on Tuesday at 08:00, four shop hours of work:
+    expected at 12:00 that day, whatever its planned end and the plan's deadline say."""
+    segments, deadline, start_by = planned_step(SHOP, 4, at("2026-06-19 22:00"))
+    typed = at("2026-06-16 08:00")
+
+    def facts(kind, state):
+        return document_facts(
+            kind,
+            state,
+            SHOP,
+            segments,
+            deadline,
+            start_by,
+            document_date=deadline + 3 * 24 * HOUR,
+            reference=deadline,
+            set_start=typed,
+        )
+
+    expectation = expect(facts("production", PLANNED), MONDAY)
+    assert local(expectation.expected) == "2026-06-16 12:00"
+    assert expectation.from_document, "the document's own date: a later one is a re-promise"
+    # only a manufacturing order not started yet: then its planned end and its work left tell
+    assert expect(facts("production", IN_PROGRESS), MONDAY).expected != expectation.expected
+    assert expect(facts("transfer", PLANNED), MONDAY).expected != expectation.expected
 
 
 @settings(max_examples=300, deadline=None)

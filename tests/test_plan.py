@@ -121,6 +121,24 @@ def test_forward_pass_gives_the_earliest_delivery():
     assert local(forward["customer"].finish) == "2026-06-18 08:00"
 
 
+def test_a_start_set_by_hand_starts_the_step_no_earlier():
+    """The final assembly typed to start on Monday 22 June: the forward pass starts it then
+    (its inputs are ready before); typed before its inputs, it waits for them. The
+    deadlines, planned backward from the promise, do not move."""
+    steps, links = simple_chain(at("2026-06-26 17:00"))
+    now = at("2026-06-08 06:00")
+    plain = plan_forward(steps, links, "hour", now)
+    backward = plan_backward(steps, links, "hour")
+    steps["final"].set_start = at("2026-06-22 06:00")
+    forward = plan_forward(steps, links, "hour", now)
+    assert local(forward["final"].start) == "2026-06-22 06:00"
+    assert forward["final"].finish == finish_from_start(steps["final"], forward["final"].start)
+    assert forward["customer"].finish > plain["customer"].finish
+    assert plan_backward(steps, links, "hour") == backward
+    steps["final"].set_start = now
+    assert plan_forward(steps, links, "hour", now)["final"] == plain["final"]
+
+
 def test_forward_pass_uses_reality():
     """A done purchase hands over when it was done; a late expectation pushes everything."""
     steps, links = simple_chain(at("2026-06-12 17:00"))

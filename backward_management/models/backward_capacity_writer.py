@@ -101,10 +101,11 @@ class BackwardCapacityWriter(models.AbstractModel):
         bulk._bulk_update(
             productions,
             {
-                pid: {"date_start": start, "date_finished": finish, "is_planned": True}
+                # the start it wrote is remembered: one that differs later was set by hand
+                pid: {"date_start": start, "date_finished": finish, "is_planned": True, "backward_start_written": start}
                 for pid, (start, finish) in dates.items()
             },
-            ["date_start", "date_finished", "is_planned"],
+            ["date_start", "date_finished", "is_planned", "backward_start_written"],
             changed=[],  # what Odoo derives from them is written here and below
         )
         # the moves of all the orders at once: walking each order's moves reads them one order at a time

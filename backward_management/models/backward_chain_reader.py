@@ -16,7 +16,7 @@ from odoo.tools import SQL
 
 from ..scheduling import chain as chains
 from ..scheduling import leadtime, states
-from ..scheduling.chain import PICKING, PRODUCTION, PURCHASE_LINE, SALE
+from ..scheduling.chain import PICKING, PRODUCTION, PURCHASE_LINE, SALE, start_set_by_hand
 
 OWNER_SOURCES = [
     ("document", "Responsible of the document"),
@@ -82,6 +82,7 @@ class BackwardChainReader(models.AbstractModel):
                    picking_type.warehouse_id AS picking_warehouse_id,
                    production.name AS production_name, production.state AS production_state,
                    production.user_id AS production_user_id, production.date_start,
+                   production.backward_start_written AS production_start_written,
                    production.date_finished, production.company_id AS production_company_id,
                    production.product_id AS production_product_id, production.bom_id,
                    production.reservation_state,
@@ -281,14 +282,17 @@ class BackwardChainReader(models.AbstractModel):
             )
             step.segments = leadtime.production_segments(facts)
             step.calendar_key = step.segments[-1][1]
-            if company.backward_capacity == "finite" and operations:
+            step.state = states.production_state(row["production_state"])
+            if step.state == states.PLANNED and start_set_by_hand(row["date_start"], row["production_start_written"]):
+                # the planner's start: kept, and the plan starts from it (never placed)
+                step.set_start = row["date_start"]
+            if company.backward_capacity == "finite" and operations and not step.set_start:
                 first = 1 if facts.prepare_days else 0
                 step.operations_span = (first, first + len(operations))
                 finite.append(step)
             if not row["bom_id"]:
                 step.warning = _("No bill of materials: planned with no manufacturing time.")
             step.user_id, step.owner_source = self._production_owner(row, workorders[step.res_id], company)
-            step.state = states.production_state(row["production_state"])
             step.done_at = row["date_finished"] if step.state == states.DONE else None
             step.document_planned = row["date_finished"]
             if step.state == states.IN_PROGRESS:

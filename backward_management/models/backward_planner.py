@@ -61,6 +61,7 @@ class BackwardPlanner(models.AbstractModel):
         ranks = {order.id: order._backward_rank() for order in orders} if finite else {}
         plan, forward, core = self._compute(chain, caps, now, references, agreed, ranks)
         writer._write_plan(chain, orders, existing, links, plan, forward, core, now, reason, caps, keep_agreement)
+        self.env["backward.schedule.writer"]._remember_starts(chain)
         # with finite capacity; or back to infinite, to clear what capacity said of the steps
         if finite or any(existing.mapped("capacity_state")):
             self.env["backward.capacity.writer"]._write_placements(chain, plan)
@@ -290,6 +291,7 @@ class BackwardPlanner(models.AbstractModel):
                 promise=to_timestamp(step.promise) if step.promise else None,
                 done_at=to_timestamp(step.done_at) if step.done_at else None,
                 started_at=to_timestamp(step.started_at) if step.started_at else None,
+                set_start=to_timestamp(step.set_start) if step.set_start else None,
                 cap=caps[key][0] if key in caps else None,
                 agreed_finish=(agreed or {}).get(key),
             )

@@ -9,12 +9,18 @@ Odoo's own work-order planning starts from the plan.
 
 Only Odoo's standard fields are written: uninstalling the addon leaves valid documents.
 What a person or a vendor set is left alone: a confirmed purchase's dates, a manufacturing
-order planned by hand (its work orders have slots) or started.
+order planned by hand (its work orders have slots) or started, and one whose start was set
+by hand. The plan remembers the start it wrote on each order (``backward_start_written``,
+the order's own start when it first planned it): a start that differs is a person's, until
+it is the plan's start-by again.
 """
 
 from collections import defaultdict
 
 from odoo import api, models
+from odoo.tools import SQL
+
+from ..scheduling.chain import PRODUCTION
 
 PICKING_KINDS = ("receipt", "transfer", "delivery")
 LIVE = ("planned", "in_progress")
@@ -77,8 +83,9 @@ class BackwardScheduleWriter(models.AbstractModel):
 
     def _schedule_productions(self, steps):
         """A manufacturing order neither planned by hand nor started starts at its start-by;
-        the step's reference moves with it, so that the watch sees no slip in it."""
-        references = {}
+        the step's reference moves with it, so that the watch sees no slip in it. One whose
+        start was set by hand keeps it (the plan starts from it), unless it is the start-by."""
+        references, written = {}, {}
         for step in steps:
             production = step.production_id
             if not production.company_id.backward_schedule_productions:
@@ -87,10 +94,38 @@ class BackwardScheduleWriter(models.AbstractModel):
                 continue
             if any(workorder.state in ("progress", "done") for workorder in production.workorder_ids):
                 continue
-            if production.date_start != step.date_start_deadline:
-                production.sudo().write({"date_start": step.date_start_deadline})
+            start_by = step.date_start_deadline
+            if production._backward_start_set_by_hand() and production.date_start != start_by:
+                continue
+            if production.date_start != start_by:
+                production.sudo().write({"date_start": start_by})
+            if production.backward_start_written != start_by:
+                written[production.id] = {"backward_start_written": start_by}
             references[step.id] = production.date_finished
+        bulk = self.env["backward.bulk.writer"]
+        bulk._bulk_update(self.env["mrp.production"].sudo(), written, ["backward_start_written"], changed=[])
         updates = {step_id: {"date_document_planned": moment} for step_id, moment in references.items() if moment}
-        self.env["backward.bulk.writer"]._bulk_update(
-            self.env["backward.deadline"].sudo(), updates, ["date_document_planned"]
+        bulk._bulk_update(self.env["backward.deadline"].sudo(), updates, ["date_document_planned"])
+
+    @api.model
+    def _remember_starts(self, chain):
+        """The start of each manufacturing order the plan meets for the first time is Odoo's
+        own (its procurement's): the plan may move it, and a start that differs later was set
+        by hand. One statement, for the orders the plan never met."""
+        production_ids = [step.res_id for step in chain.steps.values() if step.model == PRODUCTION]
+        if not production_ids:
+            return
+        Production = self.env["mrp.production"]
+        Production.flush_model(["date_start", "backward_start_written"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mrp_production SET backward_start_written = date_start
+                 WHERE id = ANY(%s) AND backward_start_written IS NULL AND date_start IS NOT NULL
+                RETURNING id
+                """,
+                production_ids,
+            )
         )
+        found = [row[0] for row in self.env.cr.fetchall()]
+        Production.browse(found).invalidate_recordset(["backward_start_written"])

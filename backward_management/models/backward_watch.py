@@ -131,7 +131,13 @@ class BackwardWatch(models.AbstractModel):
         moments = [
             moment
             for row in step_rows
-            for moment in (row[F.S_DEADLINE], row[F.S_START], row[F.S_DOCUMENT_DATE], row[F.S_REFERENCE])
+            for moment in (
+                row[F.S_DEADLINE],
+                row[F.S_START],
+                row[F.S_DOCUMENT_DATE],
+                row[F.S_REFERENCE],
+                row[F.S_SET_START],
+            )
             if moment
         ]
         moments += [moment for row in link_rows for moment in (row[F.L_DEADLINE], row[F.L_NEED]) if moment]
@@ -167,6 +173,7 @@ class BackwardWatch(models.AbstractModel):
             ordered_at=_ts(row[F.S_ORDERED]),
             remaining=context.segments(remaining_segments(left)) if left is not None else None,
             components_waiting=row[F.S_RESERVATION] in ("confirmed", "waiting"),
+            set_start=_ts(row[F.S_SET_START]),
         )
 
     @staticmethod

@@ -67,7 +67,8 @@ STARTED = ("progress", "to_close")
     S_DOCUMENT_DATE,
     S_DOCUMENT_DONE,
     S_ORDERED,
-) = range(22)
+    S_SET_START,
+) = range(23)
 # Columns of a link row, in order (see _link_rows).
 (
     L_ID,
@@ -115,7 +116,11 @@ class BackwardWatchFacts(models.AbstractModel):
                        -- the document's own date, and when it was done (one of them exists)
                        COALESCE(production.date_finished, line.date_planned, picking.scheduled_date),
                        COALESCE(production.date_finished, picking.date_done),
-                       COALESCE(purchase.date_approve, purchase.date_order)
+                       COALESCE(purchase.date_approve, purchase.date_order),
+                       -- a manufacturing order's start set by hand: not the one the plan wrote
+                       CASE WHEN production.backward_start_written IS NOT NULL
+                             AND production.date_start IS DISTINCT FROM production.backward_start_written
+                            THEN production.date_start END
                   FROM backward_deadline d
                   JOIN res_company company ON company.id = d.company_id
                   LEFT JOIN mrp_production production ON production.id = d.production_id

@@ -1,9 +1,10 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from ..scheduling.chain import start_set_by_hand
 from .client_guards import without_client_defaults
 
-PLANNER_FIELDS = {"backward_capacity_waiting"}
+PLANNER_FIELDS = {"backward_capacity_waiting", "backward_start_written"}
 
 
 class MrpProduction(models.Model):
@@ -16,10 +17,23 @@ class MrpProduction(models.Model):
     # a full capacity re-plan is under way and has yet to place this order's work orders:
     # their current slots are no load for the orders placed before it
     backward_capacity_waiting = fields.Boolean("Waits for a Capacity Re-plan", readonly=True, copy=False)
+    # The start the plan last wrote (or the order's own when the plan first met it): a start
+    # that differs was set by hand (typed, Odoo's "Plan") and is kept; the plan starts from
+    # it. Only the planner writes it: a client that could would make a typed start movable.
+    backward_start_written = fields.Datetime("Start Written by the Plan", readonly=True, copy=False)
 
     def _backward_refuse_planner_fields(self, vals):
         if PLANNER_FIELDS & set(vals) and not self.env.su:
-            raise AccessError(_("Whether a capacity re-plan waits for this order is kept by the backward planning."))
+            raise AccessError(
+                _(
+                    "Whether a capacity re-plan waits for this order, and the start the plan wrote, "
+                    "are kept by the backward planning."
+                )
+            )
+
+    def _backward_start_set_by_hand(self):
+        self.ensure_one()
+        return start_set_by_hand(self.date_start, self.backward_start_written)
 
     @api.model_create_multi
     def create(self, vals_list):

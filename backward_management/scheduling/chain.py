@@ -56,6 +56,7 @@ class ChainStep:
     is_tail: bool = False  # the last step known before the customer, not a delivery yet
     tail_push_days: float = 0
     document_planned: object = None  # the document's own schedule (Odoo's)
+    set_start: object = None  # a manufacturing order's start set by hand, not the plan's
     purchase_id: int = 0
     # finite capacity: its work orders ``(key, ((work center id, minutes), ...))`` to place,
     # standing for ``segments[operations_span[0]:operations_span[1]]``
@@ -79,6 +80,12 @@ class Chain:
         for up, down in self.edges:
             result[down].append(up)
         return result
+
+
+def start_set_by_hand(start, written):
+    """Whether a manufacturing order's start is a person's: not the one the plan last wrote
+    (nor, before it wrote any, the order's own when the plan first met it)."""
+    return bool(written) and start != written
 
 
 def move_step(row):

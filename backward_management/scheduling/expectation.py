@@ -9,6 +9,9 @@ the step's calendar, the same calendars and durations the plan used:
   scheduled date) moved since the step was planned. Odoo schedules its documents just in
   time, without the plan's buffers: only how far the document moved counts, so a
   document that did not move is expected exactly on its deadline;
+* a manufacturing order whose start was set by hand (not the start the plan wrote) is
+  the planner's: it is expected when its work, started then, is done, as the plan's
+  forward pass starts it;
 * a purchase is not expected before it was ordered; a started manufacturing order not
   before the work it has left is done, counted from now on its work centers' calendars;
   a step not started past its start-by not before it could finish if it started at the
@@ -71,6 +74,7 @@ class StepFacts:
     remaining: tuple | None = None  # Segments of the work left, once started
     components_waiting: bool = False
     needs_document_date: bool = False  # a confirmed purchase must say when it arrives
+    set_start: float | None = None  # a start set by hand on the document, not started yet
 
 
 @dataclass(slots=True)
@@ -123,13 +127,15 @@ def document_facts(
     ordered_at=None,
     remaining=None,
     components_waiting=False,
+    set_start=None,
 ):
     """The :class:`StepFacts` of a step of ``kind``: which of its document's facts count.
 
     The plan (a started step's expectation) and the watch both build their facts here.
     A purchase's expected arrival counts once it is ordered, and not before the order; a
     manufacturing order's planned end until it starts (then Odoo recomputes it from the
-    start, and the work left is what tells), its components until then.
+    start, and the work left is what tells), its components until then; its start set by
+    hand (``set_start``) until it starts, instead of its planned end.
     """
     purchase = kind == "purchase"
     started = state == IN_PROGRESS
@@ -148,6 +154,7 @@ def document_facts(
         remaining=remaining if started else None,
         components_waiting=components_waiting and kind == "production" and state == PLANNED,
         needs_document_date=purchase,
+        set_start=set_start if kind == "production" and state == PLANNED else None,
     )
 
 
@@ -196,7 +203,10 @@ def expect(facts, now):
     issue = None
     from_document = None
     expected = facts.deadline
-    if facts.document_date is not None and facts.deadline is not None:
+    if facts.set_start is not None:
+        # the planner's start: when the work started then is done, however the plan moved
+        expected = from_document = finish(facts.segments, facts.set_start)
+    elif facts.document_date is not None and facts.deadline is not None:
         reference = facts.document_date if facts.document_reference is None else facts.document_reference
         expected = from_document = shift(calendar, facts.deadline, reference, facts.document_date)
     elif facts.needs_document_date and started:

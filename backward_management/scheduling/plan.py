@@ -73,8 +73,8 @@ class Step:
 
     ``calendar`` is the one its deadlines are snapped to (the finishing work
     center's, the warehouse's). ``promise`` makes it a customer promise: its deadline
-    is that instant. ``done_at``, ``started_at`` and ``expected_finish`` are the
-    reality the forward pass starts from.
+    is that instant. ``done_at``, ``started_at``, ``expected_finish`` and ``set_start``
+    are the reality the forward pass starts from.
     """
 
     key: object
@@ -84,6 +84,7 @@ class Step:
     done_at: float | None = None
     started_at: float | None = None
     expected_finish: float | None = None
+    set_start: float | None = None  # a start set by hand on its document: it starts no earlier
     cap: float | None = None  # a need outside the chain planned (another order's)
     agreed_finish: float | None = None  # an accepted re-promise: it hands over no earlier
     # finite capacity: the work orders (capacity.Operation) that segments[span[0]:span[1]] are
@@ -365,7 +366,8 @@ def plan_forward(steps, links, granularity, now, with_buffers=True, shop=None):
     """Earliest (or projected) dates of every step, from ``now`` and reality.
 
     A done step finishes when it was done; a started one at its expected finish (not
-    before now); any other starts when its inputs are handed over, not before now.
+    before now); any other starts when its inputs are handed over, not before now, nor
+    before the start set by hand on its document (``set_start``).
     A promise's forward date is when the customer can be served.
 
     With buffers, the earliest promise that keeps every agreed slack (feasibility);
@@ -387,6 +389,8 @@ def plan_forward(steps, links, granularity, now, with_buffers=True, shop=None):
             finish = max(finish, now)
         else:
             start = max(ready.get(key, now), now)
+            if step.set_start is not None:
+                start = max(start, step.set_start)
             if step.promise is not None:
                 finish = start
             elif shop is not None and step.operations:

@@ -20,3 +20,4 @@ from . import test_replan_on_change
 from . import test_repromise
 from . import test_finite_capacity
 from . import test_menus
+from . import test_hand_dates
