@@ -3,7 +3,7 @@
 {
     "name": "Backward Management",
     "summary": "Back-schedule every sale order into owned deadlines and handover links",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Manufacturing/Manufacturing",
     "website": "https://github.com/backward-management/backward_management",
     "author": "The backward_management authors",
