@@ -92,16 +92,19 @@ class BackwardPlanner(models.AbstractModel):
         chain = self.env["backward.chain.reader"]._read_chain(order)
         existing, links = self.env["backward.plan.writer"]._existing(chain, order)
         agreed = self._agreed_repromises(links, chain)
+        references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
         if repromise:
             link, moment = repromise
             key = link.sudo().upstream_id.step_key
             if key in chain.steps:
                 instant = to_timestamp(moment)
                 agreed[key] = max(agreed.get(key, instant), instant)
+                if chain.steps[key].document_planned:
+                    # as accepting does: the document's date is the agreed one, not a slip past it
+                    references[key] = chain.steps[key].document_planned
         sale = chain.steps.get(step_key(SALE, order.id))
         if promise and sale:
             sale.promise = promise
-        references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
         caps = self._outside_needs(links, existing, chain, order)
         now = to_timestamp(fields.Datetime.now())
         plan, forward, core = self._compute(chain, caps, now, references, agreed)

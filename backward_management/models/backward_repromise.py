@@ -81,7 +81,13 @@ class BackwardRepromise(models.Model):
     effect_customer_hours = fields.Float(
         "Customer Late by (hours)",
         readonly=True,
-        help="How late the customer would be served: 0 when the promise holds.",
+        help="How late the customer would be served: 0 when served in time.",
+    )
+    effect_feasible = fields.Boolean(
+        "Promise Kept",
+        readonly=True,
+        help="Were it accepted, the order would be feasible: the customer served in time and no step it "
+        "drives past its start by. Accepted, the order shows exactly this.",
     )
     can_decide = fields.Boolean(compute="_compute_can_decide")
     date_consent_due = fields.Date(
@@ -222,11 +228,7 @@ class BackwardRepromise(models.Model):
         if order.state != "sale":
             return
         step = link.upstream_id
-        keep = (
-            order.backward_plan_state == "agreed"
-            and not self.effect_customer_hours
-            and not order.backward_replan_reason
-        )
+        keep = order.backward_plan_state == "agreed" and self.effect_feasible and not order.backward_replan_reason
         try:
             with self.env.cr.savepoint():
                 chain = self.env["backward.chain.reader"]._read_chain(order)
@@ -372,6 +374,7 @@ class BackwardRepromise(models.Model):
                     "effect_finish": from_timestamp(effect.finish) if effect.finish is not None else False,
                     "effect_delivery": from_timestamp(served) if served is not None else False,
                     "effect_customer_hours": round(effect.delivery.late_hours, 2),
+                    "effect_feasible": effect.delivery.feasible,
                 }
             )
 

@@ -1,7 +1,8 @@
 """Whether a customer's promise holds, read from the passes of :mod:`plan`.
 
 The order's feasibility and the effect a downstream owner is shown before accepting a
-re-promise are both read here.
+re-promise are one reading of the same forward pass (which spends the buffers after an
+accepted re-promise): what the decider is told is what the order shows once accepted.
 """
 
 from dataclasses import dataclass
@@ -45,15 +46,14 @@ def delivery(steps, plan, forward, key, now, counted=()):
 def repromise_effect(steps, links, plan, forward, index, key, now, counted=()):
     """The :class:`Effect` of accepting the re-promise of link ``index`` on the promise ``key``.
 
-    ``plan`` and ``forward`` are the passes run with the re-promised date agreed.
+    ``plan`` and ``forward`` are the passes run with the re-promised date agreed, as they
+    will be run once it is accepted: the step it feeds starts and finishes by its pushed
+    deadlines, and the customer is served as :func:`delivery` says, the same verdict the
+    order then shows.
     """
     down = plan.steps.get(links[index].downstream)
-    handovers = [
-        plan.links[other].deadline
-        for other, link in enumerate(links)
-        if link.downstream == key and plan.links[other] is not None
-    ]
-    served = max(handovers) if handovers else None
-    promise = steps[key].promise if key in steps else None
-    late = hours_late(served, promise) if served and promise else 0.0
-    return Effect(down.start if down else None, down.finish if down else None, Delivery(served, late, late <= 0))
+    return Effect(
+        down.start if down else None,
+        down.finish if down else None,
+        delivery(steps, plan, forward, key, now, counted),
+    )
