@@ -1,19 +1,24 @@
 """Back-scheduling and the forward pass, on hand-made and generated chains."""
 
+import dataclasses
+
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from scheduling import (
     HOUR,
     CycleError,
+    Delivery,
     Link,
     Step,
     buffer_seconds,
+    delivery,
     elapsed,
     finish_from_start,
     plan_backward,
     plan_forward,
+    repromise_effect,
     work,
 )
 
@@ -300,3 +305,84 @@ def test_accepted_repromises_push_downstream_and_never_pull_earlier(chain, data)
         assert dates.deadline >= before.links[index].deadline
         if steps[link.downstream].promise is None:
             assert dates.deadline <= downstream.start
+
+
+def test_an_accepted_repromise_may_use_up_the_buffers_after_it():
+    """The vendor's agreed date, past its deadline, still serves the customer in time once
+    the buffers after it are spent: the effect says so, and the order's feasibility too."""
+    steps, links = simple_chain(at("2026-06-12 17:00"), buffer_hours=4)
+    now = at("2026-06-01 09:00")
+    steps["po"].started_at = now  # ordered; the vendor now says Tuesday noon (deadline Monday 13:00)
+    steps["po"].expected_finish = steps["po"].agreed_finish = at("2026-06-09 12:00")
+    plan = plan_backward(steps, links, "hour")
+    forward = plan_forward(steps, links, "hour", now)
+    assert local(forward["sub"].start) == "2026-06-09 12:00", "the purchase's buffer is spent"
+    assert local(forward["customer"].finish) == "2026-06-12 12:00"
+    served = Delivery(at("2026-06-12 12:00"), 0.0, True)
+    assert repromise_effect(steps, links, plan, forward, 0, "customer", now).delivery == served
+    assert delivery(steps, plan, forward, "customer", now) == served
+    # not agreed, the same date keeps every buffer: too late
+    steps["po"].agreed_finish = None
+    assert plan_forward(steps, links, "hour", now)["customer"].finish > at("2026-06-12 17:00")
+
+
+def test_buffers_off_the_agreed_path_are_kept():
+    """Tubes feeding the final assembly keep their buffer; after the assembly, fed by the
+    agreed purchase too, the buffers may be spent."""
+    steps, links = simple_chain(at("2026-06-12 17:00"), buffer_hours=4)
+    now = at("2026-06-01 09:00")
+    steps["tubes"] = Step("tubes", OFFICE, (elapsed(OFFICE, 48),), started_at=now)
+    steps["tubes"].expected_finish = at("2026-06-10 11:00")
+    links.append(Link("tubes", "final", 4 * HOUR))
+    steps["po"].agreed_finish = at("2026-06-09 12:00")
+    forward = plan_forward(steps, links, "hour", now)
+    assert local(forward["final"].start) == "2026-06-10 16:00", "four office hours after the tubes"
+    assert forward["delivery"].start == forward["final"].finish, "no buffer after the assembly"
+
+
+def _after(links, key):
+    """``key`` and every step it feeds, down to the promises."""
+    found, frontier = {key}, [key]
+    while frontier:
+        upstream = frontier.pop()
+        for link in links:
+            if link.upstream == upstream and link.downstream not in found:
+                found.add(link.downstream)
+                frontier.append(link.downstream)
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(chains(), st.data())
+def test_the_effect_of_an_accepted_date_is_what_the_order_shows(chain, data):
+    """For any accepted date, the effect's served date is the forward pass's earliest
+    delivery, and the effect says the promise holds exactly when the order is feasible.
+    That pass spends the buffers after the agreed handover, and no other."""
+    steps, links, granularity = chain
+    before = plan_backward(steps, links, granularity)
+    candidates = [index for index, dates in enumerate(before.links) if dates is not None]
+    assume(candidates)
+    index = data.draw(st.sampled_from(candidates))
+    key = links[index].upstream
+    now = data.draw(st.integers(int(at("2026-01-01 00:00")), int(at("2027-06-01 00:00"))))
+    moment = before.links[index].deadline + data.draw(st.integers(-HOUR, 400 * HOUR))
+    if data.draw(st.booleans()):
+        steps[key].started_at = min(now, moment)  # ordered: its own date is the agreed one
+    steps[key].expected_finish = moment
+    steps[key].agreed_finish = moment
+    plan = plan_backward(steps, links, granularity)
+    forward = plan_forward(steps, links, granularity, now)
+    counted = [other for other in plan.steps if steps[other].promise is None and steps[other].started_at is None]
+    promises = [other for other in plan.steps if steps[other].promise is not None]
+    for promise in promises:
+        verdict = delivery(steps, plan, forward, promise, now, counted)
+        effect = repromise_effect(steps, links, plan, forward, index, promise, now, counted)
+        assert effect.delivery == verdict
+        assert verdict.served == forward[promise].finish
+        past = any(plan.steps[other].start < now for other in counted)
+        assert verdict.feasible == (verdict.served <= steps[promise].promise and not past)
+    # the same reality, not agreed, with the buffers after the agreed handover taken out
+    spent = _after(links, key)
+    steps[key].agreed_finish = None
+    bare = [dataclasses.replace(link, buffer_seconds=0) if link.upstream in spent else link for link in links]
+    assert plan_forward(steps, bare, granularity, now) == forward

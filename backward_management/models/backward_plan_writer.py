@@ -7,7 +7,8 @@ re-plan is judged by the watch at once, with the same engine as its scheduled pa
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..scheduling import HOUR, from_timestamp, hours_late, to_timestamp
+from .. import scheduling
+from ..scheduling import HOUR, from_timestamp
 from ..scheduling import chain as chains
 from ..scheduling.chain import LINK_KIND_BY_STEP, PICKING, PRODUCTION, PURCHASE_LINE, SALE, step_key
 from ..scheduling.leadtime import encode
@@ -143,7 +144,9 @@ class BackwardPlanWriter(models.AbstractModel):
         changed_orders = set(vanished.sale_order_ids.ids)
         for key in set(changes) | {vals["step_key"] for vals in to_create}:
             changed_orders |= chain.steps[key].orders
-        self._write_orders(chain, orders, plan, forward, now, changed_orders, driving_orders, keep_agreement)
+        self._write_orders(
+            chain, orders, plan, forward, core_steps, now, changed_orders, driving_orders, keep_agreement
+        )
         notifier = self.env["backward.notifier"]
         notifier._tell_plan_changes(chain, changes, deadline_vals, reason)
         notifier._tell_cancelled(vanished, orders)
@@ -342,33 +345,33 @@ class BackwardPlanWriter(models.AbstractModel):
         )
         self.env["backward.deadline"].browse([d.id for d in deadlines]).invalidate_recordset(["parent_id", "child_ids"])
 
-    def _write_orders(self, chain, orders, plan, forward, now, changed_orders, driving_orders, keep_agreement=False):
-        """Feasibility and agreement of each order; a changed plan must be agreed again.
+    @staticmethod
+    def _counted_starts(chain, order_id, driving_orders):
+        """The steps whose start counts for the order's feasibility (``scheduling.delivery``).
 
         An order is infeasible when its own earliest delivery is after its promise, or
         when a step it drives should already have started: a shared step late for a more
         urgent order does not make a relaxed order infeasible.
         """
+        return [
+            step.key
+            for step in chain.steps.values()
+            if driving_orders.get(step.key) == order_id and step.state == "planned"
+        ]
+
+    def _write_orders(
+        self, chain, orders, plan, forward, core_steps, now, changed_orders, driving_orders, keep_agreement=False
+    ):
+        """Feasibility and agreement of each order; a changed plan must be agreed again."""
         for order in orders.sudo():
-            key = step_key(SALE, order.id)
-            promise = chain.steps[key].promise
-            earliest = forward.get(key)
-            earliest_date = from_timestamp(earliest.finish) if earliest else False
-            lateness = hours_late(earliest.finish, to_timestamp(promise)) if earliest else 0.0
-            past_starts = [
-                step.key
-                for step in chain.steps.values()
-                if driving_orders.get(step.key) == order.id
-                and step.state == "planned"
-                and step.key in plan.steps
-                and plan.steps[step.key].start < now
-            ]
+            counted = self._counted_starts(chain, order.id, driving_orders)
+            verdict = scheduling.delivery(core_steps, plan, forward, step_key(SALE, order.id), now, counted)
             vals = {
                 "backward_projection_pending": True,
                 "backward_planned_on": fields.Datetime.now(),
-                "backward_earliest_date": earliest_date,
-                "backward_lateness_hours": round(lateness, 2),
-                "backward_is_feasible": not past_starts and lateness <= 0,
+                "backward_earliest_date": from_timestamp(verdict.served) if verdict.served is not None else False,
+                "backward_lateness_hours": round(verdict.late_hours, 2),
+                "backward_is_feasible": verdict.feasible,
                 "backward_plan_warning": False,
             }
             if order.backward_plan_state in (False, "none"):

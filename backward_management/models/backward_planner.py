@@ -9,12 +9,14 @@
 """
 
 import logging
+from typing import NamedTuple
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .. import scheduling
+from ..scheduling import chain as chains
 from ..scheduling import to_timestamp
 from ..scheduling.chain import LINK_KIND_BY_STEP, PURCHASE_LINE, SALE, step_key
 from ..scheduling.expectation import document_facts, expect
@@ -25,6 +27,18 @@ _logger = logging.getLogger(__name__)
 # Horizons tried for the calendars, in days around the chain's dates; whole months, so
 # that the expansion of a calendar's weeks is cached from one planning to the next.
 HORIZON_MARGINS = (62, 400, 2000)
+
+
+class Preview(NamedTuple):
+    """A plan as it would be, nothing written (``backward.planner._preview``)."""
+
+    chain: object
+    plan: object
+    forward: dict
+    steps: dict  # core steps
+    links: list  # core links
+    now: float
+    counted: list  # the steps whose start counts for the order's feasibility
 
 
 class BackwardPlanner(models.AbstractModel):
@@ -68,7 +82,7 @@ class BackwardPlanner(models.AbstractModel):
 
     @api.model
     def _preview(self, order, repromise=None, promise=None):
-        """The plan of ``order`` as it would be, nothing written: ``(chain, plan, forward, core links)``.
+        """The plan of ``order`` as it would be, nothing written: a :class:`Preview`.
 
         ``repromise``: ``(link, moment)``, were the link's upstream to hand over at ``moment``
         by agreement (the effect a downstream owner is shown); ``promise``: were the customer
@@ -79,20 +93,25 @@ class BackwardPlanner(models.AbstractModel):
         chain = self.env["backward.chain.reader"]._read_chain(order)
         existing, links = self.env["backward.plan.writer"]._existing(chain, order)
         agreed = self._agreed_repromises(links, chain)
+        references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
         if repromise:
             link, moment = repromise
             key = link.sudo().upstream_id.step_key
             if key in chain.steps:
                 instant = to_timestamp(moment)
                 agreed[key] = max(agreed.get(key, instant), instant)
+                if chain.steps[key].document_planned:
+                    # as accepting does: the document's date is the agreed one, not a slip past it
+                    references[key] = chain.steps[key].document_planned
         sale = chain.steps.get(step_key(SALE, order.id))
         if promise and sale:
             sale.promise = promise
-        references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
         caps = self._outside_needs(links, existing, chain, order)
         now = to_timestamp(fields.Datetime.now())
         plan, forward, core = self._compute(chain, caps, now, references, agreed)
-        return chain, plan, forward, core[1]
+        driving = chains.driving_orders(chain, plan, core[1], caps)
+        counted = self.env["backward.plan.writer"]._counted_starts(chain, order.id, driving)
+        return Preview(chain, plan, forward, core[0], core[1], now, counted)
 
     @staticmethod
     def _agreed_repromises(links, chain):

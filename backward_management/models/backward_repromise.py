@@ -14,7 +14,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..scheduling import from_timestamp, hours_late, to_timestamp
+from .. import scheduling
+from ..scheduling import from_timestamp
 from ..scheduling.chain import SALE, step_key
 from .client_guards import refuse_client_writes
 
@@ -80,7 +81,13 @@ class BackwardRepromise(models.Model):
     effect_customer_hours = fields.Float(
         "Customer Late by (hours)",
         readonly=True,
-        help="How late the customer would be served: 0 when the promise holds.",
+        help="How late the customer would be served: 0 when served in time.",
+    )
+    effect_feasible = fields.Boolean(
+        "Promise Kept",
+        readonly=True,
+        help="Were it accepted, the order would be feasible: the customer served in time and no step it "
+        "drives past its start by. Accepted, the order shows exactly this.",
     )
     can_decide = fields.Boolean(compute="_compute_can_decide")
     date_consent_due = fields.Date(
@@ -221,11 +228,7 @@ class BackwardRepromise(models.Model):
         if order.state != "sale":
             return
         step = link.upstream_id
-        keep = (
-            order.backward_plan_state == "agreed"
-            and not self.effect_customer_hours
-            and not order.backward_replan_reason
-        )
+        keep = order.backward_plan_state == "agreed" and self.effect_feasible and not order.backward_replan_reason
         try:
             with self.env.cr.savepoint():
                 chain = self.env["backward.chain.reader"]._read_chain(order)
@@ -337,33 +340,41 @@ class BackwardRepromise(models.Model):
 
     def _compute_effect(self):
         """The plan were it accepted: when the downstream step would start and finish, when
-        the customer would be served (nothing written but these fields)."""
+        the customer would be served and whether the promise holds (``scheduling.repromise_effect``;
+        nothing written but these fields)."""
         planner = self.env["backward.planner"]
         for repromise in self.sudo():
             link, order = repromise.link_id, repromise.sale_order_id
             if not order or order.state != "sale":
                 continue
             try:
-                chain, plan, _forward, core_links = planner._preview(order, repromise=(link, repromise.date_new))
+                preview = planner._preview(order, repromise=(link, repromise.date_new))
             except UserError:
                 continue  # the chain cannot be planned now: the order shows why
-            down = plan.steps.get(link.downstream_id.step_key)
-            sale = step_key(SALE, order.id)
-            handovers = [
-                plan.links[index].deadline
-                for index, core_link in enumerate(core_links)
-                if core_link.downstream == sale and plan.links[index] is not None
-            ]
-            promise = chain.steps[sale].promise if sale in chain.steps else None
-            served = max(handovers) if handovers else None
+            pair = (link.upstream_id.step_key, link.downstream_id.step_key)
+            index = next(
+                (index for index, core in enumerate(preview.links) if (core.upstream, core.downstream) == pair), None
+            )
+            if index is None:
+                continue  # the link left the chain: the watch closes it
+            effect = scheduling.repromise_effect(
+                preview.steps,
+                preview.links,
+                preview.plan,
+                preview.forward,
+                index,
+                step_key(SALE, order.id),
+                preview.now,
+                preview.counted,
+            )
+            served = effect.delivery.served
             repromise.write(
                 {
-                    "effect_start": from_timestamp(down.start) if down else False,
-                    "effect_finish": from_timestamp(down.finish) if down else False,
-                    "effect_delivery": from_timestamp(served) if served else False,
-                    "effect_customer_hours": round(hours_late(served, to_timestamp(promise)), 2)
-                    if served and promise
-                    else 0.0,
+                    "effect_start": from_timestamp(effect.start) if effect.start is not None else False,
+                    "effect_finish": from_timestamp(effect.finish) if effect.finish is not None else False,
+                    "effect_delivery": from_timestamp(served) if served is not None else False,
+                    "effect_customer_hours": round(effect.delivery.late_hours, 2),
+                    "effect_feasible": effect.delivery.feasible,
                 }
             )
 

@@ -155,6 +155,10 @@ class BackwardNotifier(models.AbstractModel):
                     hours=repromise.effect_customer_hours,
                 )
             )
-        elif repromise.effect_delivery:
+        elif repromise.effect_feasible:
             parts.append(self.env._("The customer's promise would still be kept."))
+        elif repromise.effect_delivery:
+            parts.append(
+                self.env._("The customer would be served in time, but a step of the order is past its start by.")
+            )
         return " ".join(parts)

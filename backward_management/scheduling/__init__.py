@@ -20,6 +20,7 @@ from .plan import (
     topological_order,
     work,
 )
+from .promise import Delivery, Effect, delivery, repromise_effect
 from .responsibility import shares, split_delay
 from .timestamps import from_timestamp, to_timestamp
 from .weekly import (
@@ -36,6 +37,8 @@ __all__ = [
     "HOUR",
     "Attendance",
     "CycleError",
+    "Delivery",
+    "Effect",
     "EmptyCalendarError",
     "ForwardDates",
     "HorizonError",
@@ -48,6 +51,7 @@ __all__ = [
     "WorkCalendar",
     "buffer_seconds",
     "calendar_from_pattern",
+    "delivery",
     "elapsed",
     "finish_from_start",
     "from_timestamp",
@@ -55,6 +59,7 @@ __all__ = [
     "month_horizon",
     "plan_backward",
     "plan_forward",
+    "repromise_effect",
     "round_the_clock",
     "shares",
     "split_delay",

@@ -15,6 +15,11 @@ Backward pass (latest dates), from the promises upstream:
 Forward pass (earliest dates), from now downstream: the mirror image, with snapping
 up. The two are built so that planning backward from the forward pass's earliest
 promise never puts a latest start before now.
+
+An accepted re-promise moves the steps it feeds in both: the backward pass pushes their
+deadlines (``_push_agreed``), the forward pass hands over at the agreed date and spends
+the buffers after it, so that the effect a downstream owner is shown before accepting and
+the order's feasibility once accepted are one reading of one pass (``promise``).
 """
 
 import heapq
@@ -372,10 +377,16 @@ def plan_forward(steps, links, granularity, now, with_buffers=True, shop=None):
 
     With buffers, the earliest promise that keeps every agreed slack (feasibility);
     without, when the work will really be done (projection): slack is not work.
+
+    An accepted re-promise (``agreed_finish``) hands over no earlier than agreed, and the
+    buffers after it, down to the promises, may be spent: its downstream side agreed to
+    start when it hands over. The buffers of the other links are kept. A re-promise's
+    effect and the order's feasibility are both read from this pass (``promise``).
     """
     order, outgoing, _incoming = topological_order(steps, links)
     result = {}
     ready = {}
+    after_agreed = set()  # the steps an accepted re-promise feeds, and those below them
     for key in order:
         step = steps[key]
         if step.done_at is not None:
@@ -399,12 +410,19 @@ def plan_forward(steps, links, granularity, now, with_buffers=True, shop=None):
                 finish = finish_from_start(step, start)
             if step.expected_finish is not None:
                 finish = max(finish, step.expected_finish)
+        if step.agreed_finish is not None:
+            after_agreed.add(key)
+            if step.done_at is None and step.promise is None:
+                finish = max(finish, step.agreed_finish)
         result[key] = ForwardDates(start, finish)
         calendar = step.calendar
+        spent = key in after_agreed
         for index in outgoing[key]:
             link = links[index]
             handover = finish if step.done_at is not None else calendar.snap_up(finish, granularity)
-            available = calendar.add(handover, link.buffer_seconds) if with_buffers else handover
+            available = calendar.add(handover, link.buffer_seconds) if with_buffers and not spent else handover
             if available > ready.get(link.downstream, now):
                 ready[link.downstream] = available
+            if spent:
+                after_agreed.add(link.downstream)
     return result

@@ -162,6 +162,31 @@ class TestRepromise(DefaultsCase):
         self._run_watch()
         self.assertEqual(link.state, "open")
 
+    def _accept_and_compare(self, slip, kept):
+        """Accepted, the order is what its effect said: served then, feasible exactly when kept."""
+        order, link = self._agreed_order()
+        self.assertTrue(order.backward_is_feasible)
+        repromise = self._vendor_moves(link, slip)
+        self.assertEqual(repromise.state, "pending")
+        self.assertEqual(not repromise.effect_customer_hours, kept)
+        repromise.with_user(self.receiver).action_accept()
+        self.assertEqual(
+            (order.backward_earliest_date, order.backward_lateness_hours, order.backward_is_feasible),
+            (repromise.effect_delivery, repromise.effect_customer_hours, kept),
+        )
+        self.assertEqual(repromise.effect_feasible, kept)
+        self.assertEqual(order.backward_plan_state, "agreed" if kept else "proposed")
+
+    @freeze_time(T0)
+    def test_accepted_within_the_promise_the_order_stays_feasible_as_shown(self):
+        """The effect said the promise holds: accepted, the order is feasible, served as shown."""
+        self._accept_and_compare(timedelta(days=4, hours=22), kept=True)
+
+    @freeze_time(T0)
+    def test_accepted_past_the_promise_the_order_is_as_late_as_shown(self):
+        """The effect said the customer would be served late: accepted, exactly that late."""
+        self._accept_and_compare(self._past_the_slack(None), kept=False)
+
     @freeze_time(T0)
     def test_refused_the_managers_settle_it(self):
         order, link = self._agreed_order()

@@ -46,12 +46,12 @@ class BackwardDateChangeWizard(models.TransientModel):
         """Plan the order from the new date, write nothing, and show each step's move."""
         order = self.order_id
         try:
-            _chain, plan, forward, _links = self.env["backward.planner"]._preview(order, promise=self.date_new)
+            preview = self.env["backward.planner"]._preview(order, promise=self.date_new)
         except UserError as error:
             self.effect_html = Markup("<p class='text-danger'>%s</p>") % error.args[0]
             self.feasible = False
             return
-        now = to_timestamp(fields.Datetime.now())
+        plan, forward, now = preview.plan, preview.forward, preview.now
         notifier = self.env["backward.notifier"]
         kinds = dict(self.env["backward.deadline"]._fields["kind"]._description_selection(self.env))
         rows = []
