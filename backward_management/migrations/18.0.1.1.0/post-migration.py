@@ -2,7 +2,8 @@
 
 Orders still waiting for a re-plan when the database is upgraded keep their change: the old
 column (left in place by Odoo) is copied into the new relation, so that the change's batch
-still counts them and finishes.
+still counts them and finishes. A re-promise's effect now stores whether the promise holds
+(``effect_feasible``); those recorded before get it from the lateness they showed.
 """
 
 
@@ -13,8 +14,12 @@ def migrate(cr, version):
          WHERE table_name = 'sale_order' AND column_name = 'backward_replan_batch_id'
         """
     )
-    if not cr.fetchone():
-        return
+    if cr.fetchone():
+        _copy_pending_batches(cr)
+    _store_promise_verdicts(cr)
+
+
+def _copy_pending_batches(cr):
     cr.execute(
         """
         INSERT INTO backward_replan_batch_pending_rel (order_id, batch_id)
@@ -26,3 +31,14 @@ def migrate(cr, version):
         """
     )
     cr.execute("ALTER TABLE sale_order DROP COLUMN backward_replan_batch_id")
+
+
+def _store_promise_verdicts(cr):
+    # a re-promise recorded before the promise's verdict was stored kept it when the customer
+    # was not served late (what its decider was shown then)
+    cr.execute(
+        """
+        UPDATE backward_repromise SET effect_feasible = COALESCE(effect_customer_hours, 0) <= 0
+         WHERE effect_feasible IS NULL OR NOT effect_feasible
+        """
+    )
