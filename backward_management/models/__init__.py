@@ -40,6 +40,7 @@ from . import backward_simulation
 from . import backward_timeline
 from . import backward_demo
 from . import sale_order
+from . import sale_order_agreement
 from . import sale_order_line
 from . import mrp_production
 from . import mrp_workcenter
