@@ -2,7 +2,7 @@
 
 A dispute often says "not all mine": the lines were frozen when the review was submitted,
 so without this step the decider could only uphold the reviewer's split or waive it all.
-The amendment is the decider's act, checked like the decision (a manager who is not
+Points and amounts follow the amended shares in proportion. The amendment is the decider's act, checked like the decision (a manager who is not
 involved), and never that of a party a line names, even one with nothing on it yet. What
 changed, party by party, and why, is posted in the review's chatter.
 """
@@ -73,12 +73,23 @@ class BackwardReview(models.Model):
             raise UserError(
                 self.env._("The shares of %(review)s are unchanged: uphold or waive it as it is.", review=self.name)
             )
-        for line, _old, share in changes:
-            line.write({"share": share})
+        for line, old, share in changes:
+            line.write(self._amended_line_vals(line, old, share))
         # a line given a share now penalises its party, who stays involved whatever comes next
         self._remember_involved()
         self._decision().message_post(body=self._amendment_body(changes, reason))
         return True
+
+    @api.model
+    def _amended_line_vals(self, line, old, share):
+        """The line's new share; its points and amount follow it in proportion (the policy
+        proposed them from the hours the party carries, as the share), none at 0%."""
+        vals = {"share": share}
+        if not share:
+            vals.update(points=0.0, amount=0.0)
+        elif old:
+            vals.update(points=round(line.points * share / old, 2), amount=round(line.amount * share / old, 2))
+        return vals
 
     @api.model
     def _parse_shares(self, shares):

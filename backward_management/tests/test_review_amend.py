@@ -117,6 +117,7 @@ class TestReviewAmend(ReviewCase, DefaultsCase):
         """The dispute is heard: the decider moves shares to the vendor, says why, and upholds."""
         review = self._disputed()
         messages = review.message_ids
+        vendor_points = self.vendor_line.points
         action = review.with_user(self.manager).action_open_amend_wizard()
         wizard = self.env[action["res_model"]].with_user(self.manager).with_context(**action["context"])
         form = Form(wizard)
@@ -129,6 +130,9 @@ class TestReviewAmend(ReviewCase, DefaultsCase):
         form.save().action_confirm()
         self.assertEqual(review.state, "disputed", "amending is not deciding")
         self.assertEqual([line.share for line in new_shares], [80, 20, 0])
+        # points follow the shares: the buyer answers for half as much, the vendor for a third more
+        self.assertEqual(self.buyer_line.points, 0.5)
+        self.assertAlmostEqual(self.vendor_line.points, round(vendor_points * 80 / 60, 2))
         posted = review.message_ids - messages
         self.assertEqual(len(posted), 1)
         self.assertEqual(posted.author_id, self.manager.partner_id)
