@@ -231,6 +231,9 @@ def test_a_start_set_by_hand_is_the_planner_s():
     # only a manufacturing order not started yet: then its planned end and its work left tell
     assert expect(facts("production", IN_PROGRESS), MONDAY).expected != expectation.expected
     assert expect(facts("transfer", PLANNED), MONDAY).expected != expectation.expected
+    # a typed start already past and not made: the work starts at the coming hour at best
+    late = expect(facts("production", PLANNED), at("2026-06-17 09:30")).expected
+    assert local(late) == "2026-06-17 14:00"
 
 
 @settings(max_examples=300, deadline=None)

@@ -252,7 +252,8 @@ class BackwardReplanner(models.AbstractModel):
                 hours=order.backward_lateness_hours,
             ),
             partner_ids=order.user_id.partner_id.ids,
-            subtype_xmlid="mail.mt_comment",
+            # an internal note: the customer follows the order and must not read this
+            subtype_xmlid="mail.mt_note",
             # from OdooBot, and told even when the salesperson saved the change themselves
             # (a queue_job runs as the person who saved it; Odoo skips the current user)
             author_id=self.env.ref("base.partner_root").id,

@@ -228,6 +228,8 @@ class BackwardRepromise(models.Model):
         if order.state != "sale":
             return
         step = link.upstream_id
+        # the effect as of now: days may have passed since it was shown (start-bys passed, re-plans)
+        self._compute_effect()
         keep = order.backward_plan_state == "agreed" and self.effect_feasible and not order.backward_replan_reason
         try:
             with self.env.cr.savepoint():

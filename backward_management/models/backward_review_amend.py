@@ -2,9 +2,10 @@
 
 A dispute often says "not all mine": the lines were frozen when the review was submitted,
 so without this step the decider could only uphold the reviewer's split or waive it all.
-Points and amounts follow the amended shares in proportion. The amendment is the decider's act, checked like the decision (a manager who is not
-involved), and never that of a party a line names, even one with nothing on it yet. What
-changed, party by party, and why, is posted in the review's chatter.
+Points and amounts follow the amended shares. The amendment is the decider's act,
+checked like the decision (a manager who is not involved), and never that of a party a
+line names, even one with nothing on it yet. What changed, party by party, and why, is
+posted in the review's chatter.
 """
 
 from markupsafe import Markup
@@ -73,23 +74,32 @@ class BackwardReview(models.Model):
             raise UserError(
                 self.env._("The shares of %(review)s are unchanged: uphold or waive it as it is.", review=self.name)
             )
+        # points and amount per percent of responsibility, for a line that had no share
+        weighed = lines.filtered("share")
+        total = sum(weighed.mapped("share")) or 100.0
+        rate = (sum(weighed.mapped("points")) / total, sum(weighed.mapped("amount")) / total)
         for line, old, share in changes:
-            line.write(self._amended_line_vals(line, old, share))
+            line.write(self._amended_line_vals(line, old, share, rate))
         # a line given a share now penalises its party, who stays involved whatever comes next
         self._remember_involved()
         self._decision().message_post(body=self._amendment_body(changes, reason))
         return True
 
     @api.model
-    def _amended_line_vals(self, line, old, share):
+    def _amended_line_vals(self, line, old, share, rate):
         """The line's new share; its points and amount follow it in proportion (the policy
-        proposed them from the hours the party carries, as the share), none at 0%."""
-        vals = {"share": share}
+        proposed them from the hours the party carries, as the share). A line that had no
+        share takes the review's ``rate`` (points, amount per percent); at 0%, nothing, not
+        even a warning (it would use up the party's first offence)."""
         if not share:
-            vals.update(points=0.0, amount=0.0)
-        elif old:
-            vals.update(points=round(line.points * share / old, 2), amount=round(line.amount * share / old, 2))
-        return vals
+            return {"share": 0.0, "points": 0.0, "amount": 0.0, "is_warning": False}
+        if old:
+            return {
+                "share": share,
+                "points": round(line.points * share / old, 2),
+                "amount": round(line.amount * share / old, 2),
+            }
+        return {"share": share, "points": round(rate[0] * share, 2), "amount": round(rate[1] * share, 2)}
 
     @api.model
     def _parse_shares(self, shares):

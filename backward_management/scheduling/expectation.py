@@ -204,8 +204,15 @@ def expect(facts, now):
     from_document = None
     expected = facts.deadline
     if facts.set_start is not None:
-        # the planner's start: when the work started then is done, however the plan moved
-        expected = from_document = finish(facts.segments, facts.set_start)
+        # the planner's start: when the work started then is done, however the plan moved;
+        # a start already past and not made is from the coming hour, as the forward pass does
+        start = facts.set_start
+        if now > start:
+            try:
+                start = calendar.snap_up(now, "hour")
+            except HorizonError:
+                start = now
+        expected = from_document = finish(facts.segments, start)
     elif facts.document_date is not None and facts.deadline is not None:
         reference = facts.document_date if facts.document_reference is None else facts.document_reference
         expected = from_document = shift(calendar, facts.deadline, reference, facts.document_date)

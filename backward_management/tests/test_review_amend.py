@@ -146,6 +146,19 @@ class TestReviewAmend(ReviewCase, DefaultsCase):
         self.assertEqual({line: line.share for line in ledger}, new_shares)
         self.assertEqual(ledger.approved_by_id, self.manager)
 
+    def test_points_follow_the_amended_shares(self):
+        """A party amended to 0% carries nothing, not even a warning; one that had no share takes
+        the review's points per percent."""
+        review = self._disputed()
+        self.assertTrue(self.vendor_line.is_warning, "the vendor's first offence")
+        review.with_user(self.manager).action_amend_shares(
+            {self.vendor_line.id: 0, self.named_line.id: 60}, "The vendor was never asked for the wheels."
+        )
+        self.assertEqual((self.vendor_line.share, self.vendor_line.points, self.vendor_line.is_warning), (0, 0, False))
+        # 1 point over 100% before: 0.01 point per percent
+        self.assertEqual((self.named_line.share, self.named_line.points), (60, 0.6))
+        self.assertEqual((self.buyer_line.share, self.buyer_line.points), (40, 1))
+
     def test_only_the_deciding_manager_amends(self):
         """The reviewer, the reviewed party, a manager a line names, a plain user: each refused."""
         review = self._disputed()

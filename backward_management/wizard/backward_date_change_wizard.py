@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..scheduling import HOUR, from_timestamp, to_timestamp
+from ..scheduling import HOUR, delivery, from_timestamp, to_timestamp
 from ..scheduling.chain import SALE, step_key
 
 
@@ -55,14 +55,12 @@ class BackwardDateChangeWizard(models.TransientModel):
         notifier = self.env["backward.notifier"]
         kinds = dict(self.env["backward.deadline"]._fields["kind"]._description_selection(self.env))
         rows = []
-        late_starts = 0
         for step in order.sudo().backward_deadline_ids.filtered(lambda d: d.state in ("planned", "in_progress")):
             dates = plan.steps.get(step.step_key)
             if dates is None or step.kind == "customer":
                 continue
             moved = (dates.finish - to_timestamp(step.date_deadline)) / HOUR if step.date_deadline else 0.0
             too_late = step.state == "planned" and dates.start < now
-            late_starts += too_late
             rows.append(
                 Markup(
                     "<tr class='%s'><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
@@ -79,9 +77,10 @@ class BackwardDateChangeWizard(models.TransientModel):
                     f"{moved:+.1f}",
                 )
             )
-        earliest = forward.get(step_key(SALE, order.id))
-        self.date_earliest = from_timestamp(earliest.finish) if earliest else False
-        self.feasible = not late_starts and (not earliest or earliest.finish <= to_timestamp(self.date_new))
+        # the verdict the order will show once the change is applied: one copy, in the core
+        verdict = delivery(preview.steps, plan, forward, step_key(SALE, order.id), now, preview.counted)
+        self.date_earliest = from_timestamp(verdict.served) if verdict.served is not None else False
+        self.feasible = verdict.feasible
         header = Markup(
             "<thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th class='text-end'>%s</th>"
             "</tr></thead>"

@@ -6,6 +6,8 @@ still counts them and finishes. A re-promise's effect now stores whether the pro
 (``effect_feasible``); those recorded before get it from the lateness they showed.
 """
 
+from odoo import SUPERUSER_ID, api
+
 
 def migrate(cr, version):
     cr.execute(
@@ -34,11 +36,14 @@ def _copy_pending_batches(cr):
 
 
 def _store_promise_verdicts(cr):
-    # a re-promise recorded before the promise's verdict was stored kept it when the customer
-    # was not served late (what its decider was shown then)
+    """A re-promise waiting for consent is shown its effect again, with the verdict; one
+    already decided keeps what its decider was shown: kept when the customer was served in time."""
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    env["backward.repromise"].search([("state", "=", "pending")])._compute_effect()
+    env.flush_all()
     cr.execute(
         """
         UPDATE backward_repromise SET effect_feasible = COALESCE(effect_customer_hours, 0) <= 0
-         WHERE effect_feasible IS NULL OR NOT effect_feasible
+         WHERE state != 'pending' AND effect_delivery IS NOT NULL AND effect_feasible IS NOT TRUE
         """
     )
