@@ -192,6 +192,14 @@ def inside(calendar, instant):
         return instant
 
 
+def _coming_hour(calendar, now):
+    """The start of work not made when it should have been: the coming working hour."""
+    try:
+        return calendar.snap_up(now, "hour")
+    except HorizonError:
+        return now
+
+
 def expect(facts, now):
     """The :class:`Expectation` of a step at ``now``."""
     if facts.state == CANCEL:
@@ -206,12 +214,7 @@ def expect(facts, now):
     if facts.set_start is not None:
         # the planner's start: when the work started then is done, however the plan moved;
         # a start already past and not made is from the coming hour, as the forward pass does
-        start = facts.set_start
-        if now > start:
-            try:
-                start = calendar.snap_up(now, "hour")
-            except HorizonError:
-                start = now
+        start = facts.set_start if now <= facts.set_start else _coming_hour(calendar, now)
         expected = from_document = finish(facts.segments, start)
     elif facts.document_date is not None and facts.deadline is not None:
         reference = facts.document_date if facts.document_reference is None else facts.document_reference
@@ -228,11 +231,7 @@ def expect(facts, now):
         from_minute = -(-now // 60) * 60
         expected = max(expected or from_minute, finish(facts.remaining, from_minute))
     if not started and facts.start_by is not None and now > facts.start_by:
-        try:
-            start = calendar.snap_up(now, "hour")
-        except HorizonError:
-            start = now
-        earliest = finish(facts.segments, start)
+        earliest = finish(facts.segments, _coming_hour(calendar, now))
         expected = earliest if expected is None else max(expected, earliest)
     if not started and facts.components_waiting and facts.start_by is not None:
         try:
