@@ -18,3 +18,4 @@ from . import test_schedule
 from . import test_replan_on_change
 from . import test_repromise
 from . import test_finite_capacity
+from . import test_vendor_date
