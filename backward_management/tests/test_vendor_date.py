@@ -27,12 +27,6 @@ class TestVendorDate(DefaultsCase):
 
     # ------------------------------------------------------------------ helpers
 
-    def _agree(self, order):
-        order.with_user(self.salesperson).action_backward_agree_sales()
-        order.with_user(self.planner_user).action_backward_agree_production()
-        order.with_user(self.buyer).action_backward_agree_purchase()
-        self.assertEqual(order.backward_plan_state, "agreed")
-
     def _wheels(self, order):
         """(the wheels' step, their purchase line)."""
         step = self._step(order, "purchase", self.wheel)
@@ -90,6 +84,18 @@ class TestVendorDate(DefaultsCase):
         self.assertEqual(line.date_planned, typed)
         tubes = self._step(order, "purchase", self.tube)
         self.assertEqual(tubes.purchase_line_id.date_planned, tubes.date_deadline, "the other RFQ follows the plan")
+
+    @freeze_time(T0)
+    def test_an_agreed_re_plan_asks_the_rfq_again(self):
+        """The date the plan wrote is remembered: a new agreed plan moves it again."""
+        order = self._order(commitment=PROMISE)
+        self._agree(order)
+        step, line = self._wheels(order)
+        first = line.date_planned
+        order.with_user(self.salesperson).commitment_date = PROMISE + timedelta(days=7)
+        self._agree(order)
+        self.assertGreater(step.date_deadline, first)
+        self.assertEqual(line.date_planned, step.date_deadline)
 
     @freeze_time(T0)
     def test_the_vendor_s_later_date_is_the_expectation(self):
