@@ -51,25 +51,32 @@ def planned_step(calendar, hours, promise, kind="work"):
     return (segment,), dates.finish, dates.start
 
 
-def test_an_unmoved_purchase_is_expected_on_its_deadline():
-    """The buyer confirmed the PO, the vendor's date did not move: expected on the deadline."""
-    facts = StepFacts(
+def test_a_confirmed_purchase_is_expected_on_its_vendor_s_date():
+    """The buyer confirmed the PO: expected when the vendor says, whatever the deadline and
+    whatever Odoo's date was when the step was planned; an RFQ is expected on its deadline."""
+    facts = document_facts(
+        "purchase",
+        IN_PROGRESS,
         OFFICE,
         deadline=at("2026-06-17 17:00"),
         start_by=at("2026-06-10 17:00"),
-        state=IN_PROGRESS,
         document_date=at("2026-06-18 09:00"),
-        document_reference=at("2026-06-18 09:00"),
-        not_before=at("2026-06-08 10:00"),
-        needs_document_date=True,
+        reference=at("2026-06-16 09:00"),
+        ordered_at=at("2026-06-08 10:00"),
     )
     expectation = expect(facts, at("2026-06-08 10:00"))
-    assert local(expectation.expected) == "2026-06-17 17:00"
+    assert local(expectation.expected) == "2026-06-18 09:00"
     assert expectation.is_started and expectation.from_document and not expectation.issue
+    facts.document_date = at("2026-06-20 11:00")  # a Saturday: received on Monday
+    assert local(expect(facts, at("2026-06-08 10:00")).expected) == "2026-06-22 08:00"
+    rfq = document_facts(
+        "purchase", PLANNED, OFFICE, deadline=at("2026-06-17 17:00"), document_date=at("2026-06-18 09:00")
+    )
+    assert local(expect(rfq, at("2026-06-08 10:00")).expected) == "2026-06-17 17:00"
 
 
-def test_a_vendor_slip_moves_the_expectation_by_its_working_time():
-    """The vendor ships a day later (Thursday 9:00 to Friday 9:00): 8 office hours later."""
+def test_a_document_slip_moves_the_expectation_by_its_working_time():
+    """A transfer rescheduled a day later (Thursday 9:00 to Friday 9:00): 8 office hours later."""
     facts = StepFacts(
         OFFICE,
         deadline=at("2026-06-17 17:00"),
@@ -186,9 +193,10 @@ def test_a_link_endangers_the_customer_only_past_its_need():
     remaining=st.one_of(st.none(), HOURS),
     ordered=st.one_of(st.none(), INSTANTS),
     elapsed_kind=st.booleans(),
+    vendor=st.booleans(),
 )
 def test_an_expectation_never_falls_outside_working_time(
-    calendar, deadline, start_by, reference, current, now, hours, state, remaining, ordered, elapsed_kind
+    calendar, deadline, start_by, reference, current, now, hours, state, remaining, ordered, elapsed_kind, vendor
 ):
     segment = elapsed(calendar, hours) if elapsed_kind else work(calendar, hours)
     facts = StepFacts(
@@ -201,6 +209,7 @@ def test_an_expectation_never_falls_outside_working_time(
         document_reference=reference,
         not_before=ordered,
         remaining=(work(SHOP, remaining),) if remaining is not None else None,
+        document_is_expected=vendor,
     )
     expected = expect(facts, now).expected
     assert expected is not None and calendar.contains(expected)
@@ -234,6 +243,34 @@ def test_a_start_set_by_hand_is_the_planner_s():
     # a typed start already past and not made: the work starts at the coming hour at best
     late = expect(facts("production", PLANNED), at("2026-06-17 09:30")).expected
     assert local(late) == "2026-06-17 14:00"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    calendar=st.sampled_from([SHOP, OFFICE]),
+    deadline=INSTANTS,
+    reference=st.one_of(st.none(), INSTANTS),
+    vendor_date=INSTANTS,
+    ordered=INSTANTS,
+    now=INSTANTS,
+)
+def test_a_confirmed_purchase_is_expected_when_its_vendor_says(
+    calendar, deadline, reference, vendor_date, ordered, now
+):
+    """Whatever the plan's deadline and the date when it was planned: the vendor's date, in
+    working time, and never before the order was placed."""
+    facts = document_facts(
+        "purchase",
+        IN_PROGRESS,
+        calendar,
+        deadline=deadline,
+        document_date=vendor_date,
+        reference=reference,
+        ordered_at=ordered,
+    )
+    expectation = expect(facts, now)
+    assert expectation.expected == calendar.ceil(max(vendor_date, ordered))
+    assert expectation.from_document == (calendar.ceil(vendor_date) == expectation.expected)
 
 
 @settings(max_examples=300, deadline=None)

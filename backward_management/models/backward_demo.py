@@ -148,7 +148,10 @@ class BackwardDemo(models.AbstractModel):
                     acts.append((ordered, ("order", purchase.id), partial(self._order_purchase, purchase)))
                 elif purchase.state == "purchase":
                     delay = late(("purchase", purchase.id), VENDOR_LATENESS)
-                    due = step.date_deadline + delay - early
+                    # a vendor delivers on its own date: the receive-by it took, that late, or
+                    # the date it re-promised (the line's new date, which it keeps)
+                    announced = ("repromise", purchase.id) in lateness
+                    due = step.purchase_line_id.date_planned + (timedelta(0) if announced else delay) - early
                     # a re-promise moves an expectation the watch has already seen: a day after ordering
                     repromise = max(due - timedelta(days=3), purchase.date_approve + timedelta(days=1))
                     if (

@@ -88,12 +88,12 @@ class BackwardDocumentMixin(models.AbstractModel):
                     notes.append(_("deadline"))
                 if record._name == "mrp.production" and record.date_start == start:
                     notes.append(_("scheduled start"))
-                if (
-                    record._name == "purchase.order"
-                    and record.state in ("draft", "sent")
-                    and record.date_order == start
-                ):
+                # a request for quotation asks its vendor for the plan's dates
+                rfq = record._name in ("purchase.order", "purchase.order.line") and record.state in ("draft", "sent")
+                if rfq and record._name == "purchase.order" and record.date_order == start:
                     notes.append(_("order deadline"))
+                if rfq and record.date_planned == finish:
+                    notes.append(_("expected arrival"))
             record.backward_schedule_note = ", ".join(notes)
 
     def _backward_live_deadlines(self):

@@ -70,7 +70,7 @@ class BackwardPlanner(models.AbstractModel):
         existing, links = writer._existing(chain, orders)
         caps = self._outside_needs(links, existing, chain, orders)
         references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
-        agreed = self._agreed_repromises(links, chain)
+        agreed = self._agreed_vendor_dates(existing, chain, self._agreed_repromises(links, chain))
         finite = "finite" in orders.company_id.mapped("backward_capacity")
         ranks = {order.id: order._backward_rank() for order in orders} if finite else {}
         plan, forward, core = self._compute(chain, caps, now, references, agreed, ranks)
@@ -92,7 +92,7 @@ class BackwardPlanner(models.AbstractModel):
         order = order.sudo()
         chain = self.env["backward.chain.reader"]._read_chain(order)
         existing, links = self.env["backward.plan.writer"]._existing(chain, order)
-        agreed = self._agreed_repromises(links, chain)
+        agreed = self._agreed_vendor_dates(existing, chain, self._agreed_repromises(links, chain))
         references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
         if repromise:
             link, moment = repromise
@@ -123,6 +123,21 @@ class BackwardPlanner(models.AbstractModel):
             if link.date_repromise_agreed and link.state != "cancel" and key in chain.steps:
                 moment = to_timestamp(link.date_repromise_agreed)
                 agreed[key] = max(agreed.get(key, moment), moment)
+        return agreed
+
+    @staticmethod
+    def _agreed_vendor_dates(existing, chain, agreed):
+        """``agreed``, and the purchases ordered on the agreed receive-by their RFQ asked for
+        (the date the plan wrote is the baseline): they hand over then, kept once received.
+        Odoo's receipt joining the chain at the confirmation must not make a vendor on time
+        late; a vendor's later date is weighed against it (a re-promise)."""
+        for deadline in existing:
+            step = chain.steps.get(deadline.step_key)
+            baseline = deadline.date_deadline_baseline
+            ordered = step and step.kind == "purchase" and step.state in ("in_progress", "done")
+            if ordered and baseline and baseline == deadline.date_document_planned:
+                moment = to_timestamp(baseline)
+                agreed[step.key] = max(agreed.get(step.key, moment), moment)
         return agreed
 
     @api.model

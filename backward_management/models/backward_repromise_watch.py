@@ -24,15 +24,11 @@ class BackwardWatch(models.AbstractModel):
 
     def _repromises(self, changes, link_rows, context):
         """A document moved its own date past the deadline of a link it owes: a re-promise."""
-        # a first expectation promises nothing anew: only one moving later is a re-promise
-        later = {
-            row[F.S_ID]: (row[F.S_EXPECTED], expected)
-            for row, expected in changes
-            if row[F.S_EXPECTED]
-            and expected.from_document
-            and expected.expected is not None
-            and expected.expected > _ts(row[F.S_EXPECTED])
-        }
+        later = {}
+        for row, expected in changes:
+            old = self._promised_before(row)
+            if old and expected.from_document and expected.expected is not None and expected.expected > _ts(old):
+                later[row[F.S_ID]] = (old, expected)
         if not later:
             return
         moves = {}
@@ -59,6 +55,15 @@ class BackwardWatch(models.AbstractModel):
         if moves:
             links = self.env["backward.link"].sudo().browse(list(moves))
             self.env["backward.notifier"]._record_repromises({link: moves[link.id] for link in links})
+
+    @staticmethod
+    def _promised_before(row):
+        """What the step promised before this pass. A first expectation promises nothing anew:
+        only one moving later is a re-promise. But an RFQ promised nothing yet: the vendor's
+        first date, once ordered, is weighed against the receive-by it was asked for."""
+        if row[F.S_KIND] == "purchase" and not row[F.S_STARTED]:
+            return row[F.S_DEADLINE]
+        return row[F.S_EXPECTED]
 
 
 class BackwardNotifier(models.AbstractModel):

@@ -3,16 +3,18 @@
 When sales, production and purchasing have agreed a plan (first, or again after a
 re-plan), each live step's deadline becomes Odoo's native deadline of its moves (and so
 of its transfer and manufacturing order: their late indicators, filters and popovers), an
-RFQ's order deadline becomes the plan's order-by date, and, when Settings say so, a
+RFQ's order deadline becomes the plan's order-by date and each of its lines asks the vendor
+for the line's receive-by (its expected arrival), and, when Settings say so, a
 manufacturing order not yet planned nor started is scheduled at its start-by, so that
 Odoo's own work-order planning starts from the plan.
 
 Only Odoo's standard fields are written: uninstalling the addon leaves valid documents.
-What a person or a vendor set is left alone: a confirmed purchase's dates, a manufacturing
-order planned by hand (its work orders have slots) or started, and one whose start was set
-by hand. The plan remembers the start it wrote on each order (``backward_start_written``,
-the order's own start when it first planned it): a start that differs is a person's, until
-it is the plan's start-by again.
+What a person or a vendor set is left alone: a confirmed purchase's dates, an RFQ line's
+expected arrival someone typed (it is no longer the date the plan last knew), a
+manufacturing order planned by hand (its work orders have slots) or started, and one whose
+start was set by hand. The plan remembers the start it wrote on each order
+(``backward_start_written``, the order's own start when it first planned it): a start that
+differs is a person's, until it is the plan's start-by again.
 """
 
 from collections import defaultdict
@@ -39,7 +41,7 @@ class BackwardScheduleWriter(models.AbstractModel):
         # the starts first: Odoo moves a rescheduled order's component moves and propagates
         # their deadlines upstream; the deadlines written last are the plan's
         self._schedule_productions(steps.filtered(lambda step: step.kind == "production"))
-        self._write_order_deadlines(steps.filtered(lambda step: step.kind == "purchase"))
+        self._write_purchase_dates(steps.filtered(lambda step: step.kind == "purchase"))
         self._write_move_deadlines(steps)
 
     def _write_move_deadlines(self, steps):
@@ -69,17 +71,40 @@ class BackwardScheduleWriter(models.AbstractModel):
         for deadline, move_ids in by_deadline.items():
             Move.browse(move_ids).write({"date_deadline": deadline})
 
-    def _write_order_deadlines(self, steps):
-        """An RFQ's order deadline is the earliest order-by of its lines; a confirmed
-        purchase keeps the dates agreed with its vendor."""
+    def _write_purchase_dates(self, steps):
+        """An RFQ's order deadline is the earliest order-by of its lines, and each line asks
+        its vendor for the line's receive-by; a confirmed purchase keeps the dates agreed with
+        its vendor.
+
+        A line's expected arrival is written only while it is the date the plan last knew
+        (Odoo's own when first planned, or what the plan wrote): one a person typed, or the
+        vendor answered, stays. What is written is remembered as the step's document date.
+        """
         order_by = {}
+        arrivals = defaultdict(list)
         for step in steps:
-            purchase = step.purchase_id
-            if purchase.state in ("draft", "sent") and step.date_start_deadline:
+            purchase, line = step.purchase_id, step.purchase_line_id
+            if purchase.state not in ("draft", "sent"):
+                continue
+            if step.date_start_deadline:
                 order_by[purchase] = min(step.date_start_deadline, order_by.get(purchase, step.date_start_deadline))
+            if (
+                step.date_deadline
+                and step.date_document_planned
+                and line.date_planned == step.date_document_planned
+                and line.date_planned != step.date_deadline
+            ):
+                arrivals[step.date_deadline].append(step)
+        Line = self.env["purchase.order.line"].sudo()
+        for moment, asked in arrivals.items():
+            Line.browse([step.purchase_line_id.id for step in asked]).write({"date_planned": moment})
         for purchase, moment in order_by.items():
             if purchase.date_order != moment:
                 purchase.sudo().write({"date_order": moment})
+        updates = {step.id: {"date_document_planned": moment} for moment, asked in arrivals.items() for step in asked}
+        self.env["backward.bulk.writer"]._bulk_update(
+            self.env["backward.deadline"].sudo(), updates, ["date_document_planned"]
+        )
 
     def _schedule_productions(self, steps):
         """A manufacturing order neither planned by hand nor started starts at its start-by;

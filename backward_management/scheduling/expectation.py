@@ -4,11 +4,14 @@ The expectation of a step (:func:`expect`) is read from its document, in working
 the step's calendar, the same calendars and durations the plan used:
 
 * done: when it was done; cancelled: none;
+* a confirmed purchase: its vendor's date (the line's expected arrival). The vendor's word
+  is the fact: an RFQ asked for the receive-by, and whatever date the vendor confirmed or
+  moved to is when it is expected;
 * otherwise the plan's deadline, moved by as much working time as the document's own date
-  (a purchase's expected arrival, a manufacturing order's planned end, a transfer's
-  scheduled date) moved since the step was planned. Odoo schedules its documents just in
-  time, without the plan's buffers: only how far the document moved counts, so a
-  document that did not move is expected exactly on its deadline;
+  (a manufacturing order's planned end, a transfer's scheduled date) moved since the step
+  was planned. Odoo schedules these documents just in time, without the plan's buffers:
+  only how far the document moved counts, so a document that did not move is expected
+  exactly on its deadline;
 * a manufacturing order whose start was set by hand (not the start the plan wrote) is
   the planner's: it is expected when its work, started then, is done, as the plan's
   forward pass starts it;
@@ -75,6 +78,7 @@ class StepFacts:
     components_waiting: bool = False
     needs_document_date: bool = False  # a confirmed purchase must say when it arrives
     set_start: float | None = None  # a start set by hand on the document, not started yet
+    document_is_expected: bool = False  # the document's date is the expectation itself (a vendor's)
 
 
 @dataclass(slots=True)
@@ -132,7 +136,8 @@ def document_facts(
     """The :class:`StepFacts` of a step of ``kind``: which of its document's facts count.
 
     The plan (a started step's expectation) and the watch both build their facts here.
-    A purchase's expected arrival counts once it is ordered, and not before the order; a
+    A purchase's expected arrival counts once it is ordered, as it is (the vendor's date,
+    not a shift of the deadline), and not before the order; a
     manufacturing order's planned end until it starts (then Odoo recomputes it from the
     start, and the work left is what tells), its components until then; its start set by
     hand (``set_start``) until it starts, instead of its planned end.
@@ -155,6 +160,7 @@ def document_facts(
         components_waiting=components_waiting and kind == "production" and state == PLANNED,
         needs_document_date=purchase,
         set_start=set_start if kind == "production" and state == PLANNED else None,
+        document_is_expected=purchase,
     )
 
 
@@ -216,6 +222,8 @@ def expect(facts, now):
         # a start already past and not made is from the coming hour, as the forward pass does
         start = facts.set_start if now <= facts.set_start else _coming_hour(calendar, now)
         expected = from_document = finish(facts.segments, start)
+    elif facts.document_date is not None and facts.document_is_expected:
+        expected = from_document = facts.document_date
     elif facts.document_date is not None and facts.deadline is not None:
         reference = facts.document_date if facts.document_reference is None else facts.document_reference
         expected = from_document = shift(calendar, facts.deadline, reference, facts.document_date)

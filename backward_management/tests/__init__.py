@@ -21,3 +21,4 @@ from . import test_repromise
 from . import test_finite_capacity
 from . import test_menus
 from . import test_hand_dates
+from . import test_vendor_date

@@ -58,6 +58,14 @@ class BackwardCase(TransactionCase):
             order.with_user(self.salesperson).action_confirm()
         return order
 
+    def _agree(self, order):
+        """Sales, production and purchasing agree the plan, each from its own screen: the
+        RFQs then ask their vendors for the plan's dates."""
+        order.with_user(self.salesperson).action_backward_agree_sales()
+        order.with_user(self.planner_user).action_backward_agree_production()
+        order.with_user(self.buyer).action_backward_agree_purchase()
+        self.assertEqual(order.backward_plan_state, "agreed")
+
     def _run_watch(self):
         """Both scheduled actions, as Odoo runs them: the watch, then the owners told until done."""
         watch = self.env["backward.watch"]

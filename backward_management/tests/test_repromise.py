@@ -1,7 +1,8 @@
 """A re-promise is agreed, not suffered: the downstream side consents or the managers settle it.
 
-At the default settings, through Odoo's real flow: the salesperson confirms, the buyer
-confirms the purchases, the three parties agree the plan; then the vendor moves the wheels'
+At the default settings, through Odoo's real flow: the salesperson confirms, the three
+parties agree the plan, the buyer confirms the purchases on the receive-by their RFQs asked
+for, the plan (with Odoo's receipts) is agreed again; then the vendor moves the wheels'
 arrival (the buyer writes it on the purchase line) and the watch runs as its scheduled
 actions do. Within the slack the re-promise is accepted at once; past it, the receipt's
 owner accepts it (the plan hands over at the new date, the chain below moves, the order's
@@ -41,15 +42,14 @@ class TestRepromise(DefaultsCase):
     # ------------------------------------------------------------------ helpers
 
     def _agreed_order(self):
-        """Confirmed, purchases confirmed, agreed by the three parties, watched: on plan."""
+        """Confirmed and agreed, purchases confirmed on the receive-by their RFQs asked for,
+        agreed again with the receipts Odoo inserted, watched: on plan."""
         order = self._order(commitment=PROMISE)
+        self._agree(order)
         for purchase in order.sudo().backward_deadline_ids.purchase_id:
             purchase.with_user(self.buyer).button_confirm()
         self._run_watch()
-        order.with_user(self.salesperson).action_backward_agree_sales()
-        order.with_user(self.planner_user).action_backward_agree_production()
-        order.with_user(self.buyer).action_backward_agree_purchase()
-        self.assertEqual(order.backward_plan_state, "agreed")
+        self._agree(order)
         self._run_watch()
         link = self._wheel_link(order)
         self.assertEqual(link.state, "open")
@@ -72,8 +72,8 @@ class TestRepromise(DefaultsCase):
         return link.repromise_ids.sorted("id")[-1:]
 
     def _past_the_slack(self, link):
-        # the slip counts in the office's working hours from the line's own date: ten
-        # calendar days are six to eight working days, well past a purchase's slack
+        # the vendor's new date is the expectation: ten days after the receive-by it took
+        # are well past a purchase's slack
         return timedelta(days=10)
 
     def _consents(self, repromise):
@@ -148,8 +148,9 @@ class TestRepromise(DefaultsCase):
         """Just past the purchase's slack, the buffers further down absorb it: the receipt's
         owner agrees it alone, the baseline moves, the order stays agreed."""
         order, link = self._agreed_order()
-        # the slip counts in office hours from the line's own date: a few hours past the need
-        repromise = self._vendor_moves(link, timedelta(days=4, hours=22))
+        # the vendor's new date is the expectation: an office hour past the need
+        line = link.upstream_id.purchase_line_id
+        repromise = self._vendor_moves(link, link.date_need + timedelta(hours=2) - line.date_planned)
         self.assertEqual(repromise.state, "pending")
         self.assertEqual(repromise.effect_customer_hours, 0, "the customer is still served in time")
         repromise.with_user(self.receiver).action_accept()

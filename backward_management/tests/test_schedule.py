@@ -22,12 +22,6 @@ PROMISE = datetime(2026, 6, 26, 15, 0)  # Friday 17:00
 class TestSchedule(DefaultsCase):
     """Odoo's dates follow the agreed plan, and only the agreed plan."""
 
-    def _agree(self, order):
-        order.with_user(self.salesperson).action_backward_agree_sales()
-        order.with_user(self.planner_user).action_backward_agree_production()
-        order.with_user(self.buyer).action_backward_agree_purchase()
-        self.assertEqual(order.backward_plan_state, "agreed")
-
     def _assert_follows(self, order, productions=True):
         """Every open move of a transfer or MO of the chain has its step's deadline (a
         purchase's moves are its receipt's, a step of its own once ordered)."""

@@ -29,6 +29,8 @@ class TestTimeline(DefaultsCase):
         return timeline.get_timeline(documents._name, documents.ids, **filters)
 
     def _confirm_purchases(self, order):
+        """The plan agreed, the RFQs ask for the receive-by: the buyer confirms them."""
+        self._agree(order)
         purchases = order.sudo().backward_deadline_ids.purchase_id
         for purchase in purchases:
             purchase.with_user(self.buyer).button_confirm()

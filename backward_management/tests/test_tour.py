@@ -136,6 +136,10 @@ class TestTimelineTour(HttpCase):
             }
         )
         cls.order.action_confirm()
+        # the plan agreed (the RFQs ask for the receive-by), the purchases are ordered
+        admin = env.ref("base.user_admin")
+        for party in ("sales", "production", "purchase"):
+            getattr(cls.order.with_user(admin), f"action_backward_agree_{party}")()
         cls.order.backward_deadline_ids.purchase_id.button_confirm()
         wheels = cls.order.backward_deadline_ids.filtered(
             lambda d: d.kind == "purchase" and d.product_id == cls.factory.wheel

@@ -25,8 +25,10 @@ class TestWatch(BackwardCase):
         return self._run_watch()
 
     def _confirmed_order(self, **kwargs):
-        """An order whose wheels are ordered from Acme (the purchase confirmed)."""
+        """An order whose plan is agreed and whose wheels are ordered from Acme on the
+        receive-by the RFQ asked for (the purchase confirmed)."""
         order = self._order(**kwargs)
+        self._agree(order)
         purchase = order.sudo().backward_deadline_ids.purchase_id.filtered(lambda po: po.partner_id == self.vendor)
         purchase.button_confirm()
         return order, purchase
@@ -76,13 +78,12 @@ class TestWatch(BackwardCase):
         self._run()
         self.assertEqual(link.state, "at_risk")
         self.assertFalse(link.is_absorbed)
-        # the deadline moved by as much office time as the vendor's date moved
+        # expected when the vendor says (in office hours)
         self.assertGreater(link.date_expected, link.date_need)
         key = (self.office.id, False)
         office = self.office._backward_work_calendars({key}, date(2026, 5, 1), date(2026, 7, 31))[key]
-        step = link.upstream_id
-        slip = office.working_seconds(to_timestamp(step.date_document_planned), to_timestamp(line.date_planned))
-        self.assertEqual(to_timestamp(link.date_expected), office.add(to_timestamp(step.date_deadline), slip))
+        self.assertEqual(to_timestamp(link.date_expected), office.ceil(to_timestamp(line.date_planned)))
+        self.assertEqual(link.upstream_id.date_expected, link.date_expected)
         # the re-promise is recorded with both dates, and the buyer is asked why
         self.assertEqual(len(link.repromise_ids), 1)
         self.assertEqual(link.repromise_ids.date_new, link.date_expected)

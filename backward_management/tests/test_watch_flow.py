@@ -1,7 +1,8 @@
 """The watch at the default settings, through Odoo's real flow: its signals are true.
 
-The salesperson confirms the order, the buyer confirms the purchases (Odoo inserts the
-receipts, the chain is re-planned), receipts are validated, manufacturing orders are
+The salesperson confirms the order, the parties agree the plan (the RFQs ask for the
+receive-by), the buyer confirms the purchases (Odoo inserts the receipts, the chain is
+re-planned), receipts are validated, manufacturing orders are
 started and finished, the delivery is validated: at each moment the watch runs as its two
 scheduled actions do, and nobody is warned of anything while the chain is on plan.
 """
@@ -53,6 +54,8 @@ class TestWatchFlow(DefaultsCase):
         self.assertFalse(self._activities(*THREAT_TYPES), f"{moment}: nobody is warned of a chain on plan")
 
     def _confirm_purchases(self, order):
+        """The plan agreed, the RFQs ask for the receive-by: the buyer confirms them."""
+        self._agree(order)
         purchases = order.sudo().backward_deadline_ids.purchase_id
         for purchase in purchases:
             purchase.with_user(self.buyer).button_confirm()
@@ -376,6 +379,7 @@ class TestWatchMechanics(DefaultsCase):
         """A link's owner changes at a re-plan: the re-promise and review copies follow."""
         with freeze_time(T0):
             order = self._order(commitment=PROMISE)
+            self._agree(order)
             purchase = order.sudo().backward_deadline_ids.purchase_id.filtered(lambda po: po.partner_id == self.vendor)
             purchase.with_user(self.buyer).button_confirm()
             self._run_watch()
