@@ -1,4 +1,4 @@
-"""Capture the README's pictures from a running Odoo with the demo, in headless Chromium.
+"""Capture the documentation's pictures from a running Odoo with the demo, in headless Chromium.
 
     python tools/screenshots.py --url http://localhost:8069 --db backward_management --out docs/screenshots
 
@@ -166,7 +166,7 @@ def main():
     try:
         host = args.url.split("//", 1)[1].split(":")[0]
         browser.send("Network.setCookie", name="session_id", value=session, domain=host, path="/")
-        print("the README's pictures:")
+        print("the documentation's pictures:")
         browser.shoot(
             f"{args.url}/odoo/action-sale.action_orders/{order_id}",
             ".o_form_view .o_notebook",

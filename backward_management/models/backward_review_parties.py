@@ -39,7 +39,10 @@ class BackwardReview(models.Model):
         return list(reversed(chain))
 
     def _late_chain(self):
-        """[(link, hours it carries)] of the reviewed delay, upstream first (README: shared responsibility)."""
+        """[(link, hours it carries)] of the reviewed delay, upstream first.
+
+        See "Shared responsibility" in docs/layers/review.md.
+        """
         self.ensure_one()
         chain = self._late_chain_of(self.link_id)
         return list(zip(chain, split_delay([link.lateness_hours for link in chain]), strict=True))
