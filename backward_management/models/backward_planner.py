@@ -92,7 +92,6 @@ class BackwardPlanner(models.AbstractModel):
         """What the steps ``active`` place their work on (hook: with infinite capacity,
         nothing). An answer offers ``calendar_keys()``, ``shop(calendars, now)`` and
         ``attach(core_steps, active, ranks)``."""
-        return None
 
     def _write_placements(self, chain, plan, existing, orders):
         """After the plan is written (hook: infinite capacity places no work order)."""
