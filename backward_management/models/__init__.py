@@ -49,3 +49,6 @@ from . import stock_picking
 from . import purchase_order
 from . import purchase_order_line
 from . import backward_replan_batch
+from . import capacity
+from . import watch
+from . import review

@@ -50,6 +50,16 @@ class CapacityFacts:
             centers.append(center)
         return Shop(centers, now)
 
+    def attach(self, core_steps, active, ranks):
+        """The core steps place their work orders; each is ranked by its most urgent order."""
+        for key, operations in self.operations.items():
+            core_steps[key].operations = operations
+            core_steps[key].operations_span = active[key].operations_span
+        for key, step in active.items():
+            order_ranks = [ranks[order_id] for order_id in step.orders if order_id in ranks]
+            # a step of no order planned here comes after them (ranks are comparable tuples)
+            core_steps[key].rank = min(order_ranks) if order_ranks else (2,)
+
 
 class BackwardCapacity(models.AbstractModel):
     _name = "backward.capacity"

@@ -111,8 +111,7 @@ class BackwardChainReader(models.AbstractModel):
             SELECT workorder.id, workorder.production_id, workorder.duration_expected, workorder.duration,
                    workorder.state, workcenter.resource_calendar_id, workcenter.resource_id,
                    workorder.workcenter_id, workorder.date_start, workorder.date_finished,
-                   workorder.backward_capacity_start, workorder.backward_capacity_finish,
-                   workcenter.backward_owner_id, team.manager_id AS team_manager_id
+                   workcenter.backward_owner_id, team.manager_id AS team_manager_id %(columns)s
               FROM mrp_workorder workorder
               JOIN mrp_workcenter workcenter ON workcenter.id = workorder.workcenter_id
               LEFT JOIN backward_team team ON team.id = workcenter.backward_team_id
@@ -120,7 +119,13 @@ class BackwardChainReader(models.AbstractModel):
              ORDER BY workorder.production_id, workorder.sequence, workorder.id
             """,
             production_ids=list(production_ids),
+            columns=SQL("").join(SQL(", workorder.%s", SQL.identifier(column)) for column in self._workorder_columns()),
         )
+
+    def _workorder_columns(self):
+        """Columns of ``mrp_workorder`` read with each work order (hook: the layers above
+        read their own)."""
+        return []
 
     def _workorders(self, production_ids):
         result = defaultdict(list)
@@ -262,7 +267,7 @@ class BackwardChainReader(models.AbstractModel):
     def _load_productions(self, chain, companies, workorders):
         lead_time = self.env["backward.lead.time"].sudo()
         steps = [step for step in chain.steps.values() if step.model == PRODUCTION]
-        finite = []  # with finite capacity: their work orders are placed on the work centers
+        placeable = []  # their work orders could be placed on the work centers
         for step in steps:
             row = step.moves[0]
             company = companies[row["production_company_id"]]
@@ -286,10 +291,10 @@ class BackwardChainReader(models.AbstractModel):
             if step.state == states.PLANNED and start_set_by_hand(row["date_start"], row["production_start_written"]):
                 # the planner's start: kept, and the plan starts from it (never placed)
                 step.set_start = row["date_start"]
-            if company.backward_capacity == "finite" and operations and not step.set_start:
+            if operations and not step.set_start:
                 first = 1 if facts.prepare_days else 0
                 step.operations_span = (first, first + len(operations))
-                finite.append(step)
+                placeable.append(step)
             if not row["bom_id"]:
                 step.warning = _("No bill of materials: planned with no manufacturing time.")
             step.user_id, step.owner_source = self._production_owner(row, workorders[step.res_id], company)
@@ -298,7 +303,11 @@ class BackwardChainReader(models.AbstractModel):
             if step.state == states.IN_PROGRESS:
                 step.started_at = row["date_start"]
                 step.remaining = self._remaining(workorders[step.res_id], company)
-        self.env["backward.capacity"]._attach_operations(finite, workorders)
+        self._attach_capacity(placeable, companies, workorders)
+
+    def _attach_capacity(self, steps, companies, workorders):
+        """Productions whose work orders could be placed on their work centers (hook: with
+        infinite capacity none is; the steps keep no ``capacity_operations``)."""
 
     @staticmethod
     def _remaining(workorders, company):

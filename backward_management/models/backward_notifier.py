@@ -147,18 +147,8 @@ class BackwardNotifier(models.AbstractModel):
             link._backward_set_cause()
             if not link.reason_id:
                 self._ask_reason(link, document)
-        if state == "done_late" and not link.review_ids:
-            if link.company_id.backward_review_auto:
-                self._open_review(link)
-            elif link.downstream_user_id:
-                # the downstream side may review it: one click from this activity to the link
-                link.activity_schedule(
-                    "backward_management.mail_activity_type_review_late",
-                    user_id=link.downstream_user_id.id,
-                    note=self._reader(link.downstream_user_id).env._(
-                        "%(link)s was handed over late: review it from the link if it calls for it.", link=link.name
-                    ),
-                )
+        if state == "done_late":
+            self._handed_over_late(link)
         if state in ("done", "done_late", "cancel") and link.repromise_ids:
             # handed over (or cancelled) before anyone decided or settled: nothing is left to agree
             waiting = link.repromise_ids.filtered(lambda repromise: repromise.state in ("pending", "refused"))
@@ -219,20 +209,8 @@ class BackwardNotifier(models.AbstractModel):
             )
         return note
 
-    def _open_review(self, link):
-        """Open a draft review for the downstream owner, penalties proposed by the policy."""
-        review = self.env["backward.review"].sudo().create({"link_id": link.id})
-        review.action_propose_penalties()
-        reviewer = link.downstream_user_id or link.downstream_team_id.manager_id
-        if reviewer:
-            review.activity_schedule(
-                "backward_management.mail_activity_type_review_late",
-                user_id=reviewer.id,
-                note=self._reader(reviewer).env._(
-                    "%(link)s was handed over late: review it and propose a penalty, or drop it.", link=link.name
-                ),
-            )
-        return review
+    def _handed_over_late(self, link):
+        """``link`` was just handed over late (hook: the review layer offers a review)."""
 
     def _alert_note(self, link):
         """What the upstream owner reads: which downstream deadline and customer are at stake."""

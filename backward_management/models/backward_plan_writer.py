@@ -81,10 +81,15 @@ class BackwardPlanWriter(models.AbstractModel):
             .sudo()
             .search_fetch(
                 ["|", ("upstream_id", "in", existing.ids), ("downstream_id", "in", existing.ids)],
-                [*LINK_FIELDS, "upstream_id", "downstream_id", "date_repromise_agreed"],
+                [*LINK_FIELDS, "upstream_id", "downstream_id", *self._link_fetch_fields()],
             )
         )
         return existing, links
+
+    def _link_fetch_fields(self):
+        """Fields of the links read with them for a planning (hook: the layers above read
+        their own, e.g. the handovers agreed by re-promise)."""
+        return []
 
     def _write_plan(self, chain, orders, existing, links, plan, forward, core, now, reason, caps, keep_agreement=False):
         core_steps, core_links, _edges, calendars = core
@@ -136,10 +141,8 @@ class BackwardPlanWriter(models.AbstractModel):
         chain_deadline_ids = self._write_links(
             chain, deadline_of, links, plan, core_links, now, driving_orders, orders, gone
         )
-        # a re-plan: the watch reads the documents' reality and judges the links at once;
-        # a first plan is new on both sides and left to the next pass of the watch
-        if any(step_key(SALE, order.id) in existing_by_key for order in orders):
-            self.env["backward.watch"]._evaluate(chain_deadline_ids, calendars)
+        is_replan = any(step_key(SALE, order.id) in existing_by_key for order in orders)
+        self._links_written(chain_deadline_ids, calendars, is_replan)
         # 3. the orders' own summary, and the chatter of the documents that moved
         changed_orders = set(vanished.sale_order_ids.ids)
         for key in set(changes) | {vals["step_key"] for vals in to_create}:
@@ -155,6 +158,14 @@ class BackwardPlanWriter(models.AbstractModel):
         if others:
             # their shared steps may have been driven by the orders just planned
             others._backward_plan_quietly(reason)
+
+    def _links_written(self, deadline_ids, calendars, is_replan):
+        """The deadlines ``deadline_ids`` of a chain and their links are written (hook: a
+        layer above judges them, e.g. the watch on a re-plan)."""
+
+    def _order_plan_vals(self, order):
+        """Values written on each planned order beside its verdict (hook)."""
+        return {}
 
     def _invalidate_documents(self):
         """The documents show their deadlines through computed fields: forget them."""
@@ -367,7 +378,7 @@ class BackwardPlanWriter(models.AbstractModel):
             counted = self._counted_starts(chain, order.id, driving_orders)
             verdict = scheduling.delivery(core_steps, plan, forward, step_key(SALE, order.id), now, counted)
             vals = {
-                "backward_projection_pending": True,
+                **self._order_plan_vals(order),
                 "backward_planned_on": fields.Datetime.now(),
                 "backward_earliest_date": from_timestamp(verdict.served) if verdict.served is not None else False,
                 "backward_lateness_hours": round(verdict.late_hours, 2),

@@ -70,15 +70,31 @@ class BackwardPlanner(models.AbstractModel):
         existing, links = writer._existing(chain, orders)
         caps = self._outside_needs(links, existing, chain, orders)
         references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
-        agreed = self._agreed_vendor_dates(existing, chain, self._agreed_repromises(links, chain))
-        finite = "finite" in orders.company_id.mapped("backward_capacity")
-        ranks = {order.id: order._backward_rank() for order in orders} if finite else {}
-        plan, forward, core = self._compute(chain, caps, now, references, agreed, ranks)
+        agreed = self._agreed_vendor_dates(existing, chain, self._agreed_handovers(links, chain))
+        plan, forward, core = self._compute(chain, caps, now, references, agreed, self._ranks(orders))
         writer._write_plan(chain, orders, existing, links, plan, forward, core, now, reason, caps, keep_agreement)
         self.env["backward.schedule.writer"]._remember_starts(chain)
-        # with finite capacity; or back to infinite, to clear what capacity said of the steps
-        if finite or any(existing.mapped("capacity_state")):
-            self.env["backward.capacity.writer"]._write_placements(chain, plan)
+        self._write_placements(chain, plan, existing, orders)
+
+    # ------------------------------------------------ hooks for the layers above
+
+    def _agreed_handovers(self, links, chain):
+        """{step key: handover its downstream side agreed to} (hook: the plan agrees none of
+        its own; the watch's accepted re-promises do)."""
+        return {}
+
+    def _ranks(self, orders):
+        """{order id: comparable rank}, the most urgent lowest (hook: infinite capacity
+        places nothing, so no order goes first)."""
+        return {}
+
+    def _capacity_facts(self, active, companies):
+        """What the steps ``active`` place their work on (hook: with infinite capacity,
+        nothing). An answer offers ``calendar_keys()``, ``shop(calendars, now)`` and
+        ``attach(core_steps, active, ranks)``."""
+
+    def _write_placements(self, chain, plan, existing, orders):
+        """After the plan is written (hook: infinite capacity places no work order)."""
 
     @api.model
     def _preview(self, order, repromise=None, promise=None):
@@ -92,7 +108,7 @@ class BackwardPlanner(models.AbstractModel):
         order = order.sudo()
         chain = self.env["backward.chain.reader"]._read_chain(order)
         existing, links = self.env["backward.plan.writer"]._existing(chain, order)
-        agreed = self._agreed_vendor_dates(existing, chain, self._agreed_repromises(links, chain))
+        agreed = self._agreed_vendor_dates(existing, chain, self._agreed_handovers(links, chain))
         references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
         if repromise:
             link, moment = repromise
@@ -112,18 +128,6 @@ class BackwardPlanner(models.AbstractModel):
         driving = chains.driving_orders(chain, plan, core[1], caps)
         counted = self.env["backward.plan.writer"]._counted_starts(chain, order.id, driving)
         return Preview(chain, plan, forward, core[0], core[1], now, counted)
-
-    @staticmethod
-    def _agreed_repromises(links, chain):
-        """{step key: latest handover agreed by its downstream side} (accepted re-promises)."""
-        agreed = {}
-        for link in links:
-            key = link.upstream_id.step_key
-            # kept once handed over: the steps it pushed stay where they were agreed
-            if link.date_repromise_agreed and link.state != "cancel" and key in chain.steps:
-                moment = to_timestamp(link.date_repromise_agreed)
-                agreed[key] = max(agreed.get(key, moment), moment)
-        return agreed
 
     @staticmethod
     def _agreed_vendor_dates(existing, chain, agreed):
@@ -249,7 +253,8 @@ class BackwardPlanner(models.AbstractModel):
             for company in self.env["res.company"].sudo().browse({s.company_id for s in active.values()})
         }
         granularity = self._granularity(companies.values())
-        capacity = self.env["backward.capacity"]._facts(active, companies)
+        # None with infinite capacity: the layer above answers with its facts
+        capacity = self._capacity_facts(active, companies)  # pylint: disable=assignment-from-none
         if capacity:
             keys |= capacity.calendar_keys()
         for margin in HORIZON_MARGINS:
@@ -257,7 +262,7 @@ class BackwardPlanner(models.AbstractModel):
             core_steps, core_links = self._core_steps(active, edges, calendars, caps, companies, agreed or {})
             shops = (None, None)
             if capacity:
-                self._give_operations(core_steps, active, capacity, ranks or {})
+                capacity.attach(core_steps, active, ranks or {})
                 shops = (capacity.shop(calendars, now), capacity.shop(calendars, now))
             try:
                 plan = scheduling.plan_backward(core_steps, core_links, granularity, shop=shops[0])
@@ -281,17 +286,6 @@ class BackwardPlanner(models.AbstractModel):
                 days=HORIZON_MARGINS[-1],
             )
         )
-
-    @staticmethod
-    def _give_operations(core_steps, active, capacity, ranks):
-        """The core steps place their work orders; each is ranked by its most urgent order."""
-        for key, operations in capacity.operations.items():
-            core_steps[key].operations = operations
-            core_steps[key].operations_span = active[key].operations_span
-        for key, step in active.items():
-            order_ranks = [ranks[order_id] for order_id in step.orders if order_id in ranks]
-            # a step of no order planned here comes after them (ranks are comparable tuples)
-            core_steps[key].rank = min(order_ranks) if order_ranks else (2,)
 
     def _expect_started(self, active, core_steps, plan, references, calendars, now):
         """A started step finishes when the watch expects it to (``scheduling.expectation``)."""

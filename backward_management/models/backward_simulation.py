@@ -177,14 +177,9 @@ class BackwardSimulation(models.AbstractModel):
         facts = lead_time._production_facts(product, bom, warehouse, company, operations)
         step.segments = leadtime.production_segments(facts)
         step.calendar_key = step.segments[-1][1]
-        if company.backward_capacity == "finite" and operations:
-            # capable to promise: its work orders wait for the load already placed
+        if operations:
             first = 1 if facts.prepare_days else 0
-            step.operations_span = (first, first + len(operations))
-            step.capacity_operations = [
-                (f"{key},{index}", options)
-                for index, options in enumerate(lead_time._quotation_workorders(bom, product, bom_quantity))
-            ]
+            self._quotation_capacity(step, (first, first + len(operations)), bom, product, bom_quantity, company)
         components = rule.picking_type_id.default_location_src_id or warehouse.lot_stock_id
         _boms, lines = bom.explode(product, bom_quantity / (bom.product_qty or 1.0))
         for bom_line, line_data in lines:
@@ -198,6 +193,10 @@ class BackwardSimulation(models.AbstractModel):
                 company,
                 path,
             )
+
+    def _quotation_capacity(self, step, span, bom, product, quantity, company):
+        """A production of the quotation whose work orders could wait for the load already
+        placed (hook: with infinite capacity they do not)."""
 
     def _add_purchase(self, chain, downstream, product, quantity, warehouse, company):
         lead_time = self.env["backward.lead.time"]

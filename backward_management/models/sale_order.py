@@ -3,9 +3,6 @@ from odoo.exceptions import AccessError, UserError
 
 from .client_guards import without_client_defaults
 
-# the order's own fields a salesperson sets; the others are the plan's
-CLIENT_FIELDS = {"backward_priority"}
-
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -32,13 +29,6 @@ class SaleOrder(models.Model):
         copy=False,
         help="Proposed: the plan waits for sales, production and purchasing to agree its times. "
         "Agreed: its dates are the baseline deadlines are measured against.",
-    )
-    backward_priority = fields.Selection(
-        [("0", "Normal"), ("1", "Urgent")],
-        string="Production Priority",
-        default="0",
-        tracking=True,
-        help="With finite capacity, urgent orders take the work centers first, then the earliest promise.",
     )
     backward_planned_on = fields.Datetime("Planned On", readonly=True, copy=False)
     backward_agreed_on = fields.Datetime("Plan Agreed On", readonly=True, copy=False)
@@ -134,12 +124,10 @@ class SaleOrder(models.Model):
             except UserError as error:
                 order.sudo()._backward_record_warning(error.args[0])
 
-    def _backward_rank(self):
-        """Who takes the work centers first with finite capacity: urgent orders, then the
-        earliest promise."""
-        self.ensure_one()
-        promise = self.commitment_date or self.expected_date or fields.Datetime.now()
-        return (-int(self.backward_priority or 0), promise, self.id)
+    def _backward_client_fields(self):
+        """The order's own ``backward_`` fields a salesperson sets (hook: the plan's are all
+        kept by the planner; a layer above may add a field of the order's own)."""
+        return set()
 
     def _backward_record_warning(self, message):
         for order in self:
@@ -153,7 +141,8 @@ class SaleOrder(models.Model):
         return self.sudo().write(vals)
 
     def _backward_refuse_plan_fields(self, vals, creating=False):
-        planned = {fname for fname in vals if fname.startswith("backward_") and fname not in CLIENT_FIELDS}
+        own = self._backward_client_fields()
+        planned = {fname for fname in vals if fname.startswith("backward_") and fname not in own}
         if creating:
             # a form sends the defaults of a new order: only a value of its own is refused
             planned = {
@@ -174,7 +163,7 @@ class SaleOrder(models.Model):
         for vals in vals_list:
             self._backward_refuse_plan_fields(vals, creating=True)
         # the plan's fields are no default a client may send either; Odoo's own defaults stay
-        denied = {name for name in self._fields if name.startswith("backward_")} - CLIENT_FIELDS
+        denied = {name for name in self._fields if name.startswith("backward_")} - self._backward_client_fields()
         return super(SaleOrder, without_client_defaults(self, denied=denied)).create(vals_list).with_env(self.env)
 
     def write(self, vals):

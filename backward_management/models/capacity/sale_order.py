@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
+
+    backward_priority = fields.Selection(
+        [("0", "Normal"), ("1", "Urgent")],
+        string="Production Priority",
+        default="0",
+        tracking=True,
+        help="With finite capacity, urgent orders take the work centers first, then the earliest promise.",
+    )
+
+    def _backward_client_fields(self):
+        # the salesperson sets the priority; the planner keeps the plan's fields
+        return super()._backward_client_fields() | {"backward_priority"}
+
+    def _backward_rank(self):
+        """Who takes the work centers first with finite capacity: urgent orders, then the
+        earliest promise."""
+        self.ensure_one()
+        promise = self.commitment_date or self.expected_date or fields.Datetime.now()
+        return (-int(self.backward_priority or 0), promise, self.id)
