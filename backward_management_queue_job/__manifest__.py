@@ -3,12 +3,12 @@
 {
     "name": "Backward Management: Job Queue",
     "summary": "Re-plans and alerts of Backward Management as queue_job jobs, spread over workers",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "Manufacturing/Manufacturing",
     "license": "LGPL-3",
     "author": "The backward_management authors",
     "website": "https://github.com/backward-management/backward_management",
-    "depends": ["backward_management", "queue_job"],
+    "depends": ["backward_plan", "queue_job"],
     "data": [
         "data/queue_job_channel_data.xml",
         "data/queue_job_function_data.xml",

@@ -13,7 +13,7 @@ import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "backward_management"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "backward_plan"))
 
 from scheduling import (
     HOUR,

@@ -23,7 +23,7 @@ ROUNDS = 31
 def load_factory():
     """The tests' factory, loaded from its file: importing the tests package would load
     Odoo's test framework, which only belongs in test runs."""
-    path = Path(__file__).resolve().parent.parent / "backward_management" / "tests" / "factory.py"
+    path = Path(__file__).resolve().parent.parent / "backward_plan" / "tests" / "factory.py"
     spec = importlib.util.spec_from_file_location("backward_bench_factory", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -20,7 +20,7 @@ from odoo.tools import config
 
 
 def load_factory():
-    path = Path(__file__).resolve().parent.parent / "backward_management" / "tests" / "factory.py"
+    path = Path(__file__).resolve().parent.parent / "backward_plan" / "tests" / "factory.py"
     spec = importlib.util.spec_from_file_location("backward_bench_factory", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

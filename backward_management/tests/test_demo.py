@@ -40,7 +40,7 @@ class TestDemo(TransactionCase):
 
     def _action_count(self, xmlid, extra=()):
         """Records an action of the addon shows, with its own domain."""
-        action = self.env["ir.actions.act_window"]._for_xml_id(f"backward_management.{xmlid}")
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid if "." in xmlid else f"backward_plan.{xmlid}")
         domain = list(action.get("domain") or []) if isinstance(action.get("domain"), list) else []
         return self.env[action["res_model"]].search_count(domain + list(extra))
 

@@ -14,7 +14,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import SQL
 
-from odoo.addons.backward_management.tests.common import DefaultsCase
+from odoo.addons.backward_plan.tests.common import DefaultsCase
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -33,7 +33,7 @@ class TestJobs(DefaultsCase):
         cls.manager = new_test_user(
             cls.env,
             "bm_jobs_manager",
-            groups="base.group_system,mrp.group_mrp_manager,backward_management.backward_management_group_manager",
+            groups="base.group_system,mrp.group_mrp_manager,backward_plan.backward_management_group_manager",
         )
 
     def _holiday(self, order, name="Holiday"):

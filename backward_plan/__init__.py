@@ -1,0 +1,3 @@
+from . import models
+from . import wizard
+from .hooks import adopt_from_backward_management

@@ -1,0 +1,201 @@
+"""The full capacity re-plan: every open plan placed on the work centers again, most urgent first.
+
+The button (Backward Management > Re-plan Capacity) and the daily scheduled action. The
+manufacturing orders a run will place again wait (``backward_capacity_waiting``): their
+slots are no load until their own chunk places them. A few chunks run at once; more, by
+the scheduled action in the background (the queue_job bridge: a chain of jobs).
+"""
+
+from collections import defaultdict
+
+from odoo import _, api, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+from .backward_capacity import OPEN_WORKORDER_STATES
+
+# orders re-planned in one planner call by the full capacity re-plan
+REPLAN_CHUNK = 50
+# a full re-plan of up to this many chunks is done at once; more, in the background
+INLINE_CHUNKS = 4
+
+
+class BackwardCapacity(models.AbstractModel):
+    _inherit = "backward.capacity"
+
+    @api.model
+    def _open_orders(self, companies):
+        """The confirmed orders of ``companies`` whose plan is still open, most urgent first."""
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "in", companies.ids),
+                    ("state", "=", "sale"),
+                    ("backward_deadline_ids.state", "in", ("planned", "in_progress")),
+                ]
+            )
+        )
+        return orders.sorted(lambda order: order._backward_rank())
+
+    @api.model
+    def _replan_companies(self, companies):
+        """Every open plan of ``companies`` placed again from scratch, most urgent first.
+
+        The manufacturing orders it will place again are flagged waiting: their slots are
+        no load until their own chunk places them, so that the most urgent take the work
+        centers first. A few chunks are placed at once; more, by the scheduled action in
+        the background, a chunk per call with Odoo's cron progress (by the queue_job
+        bridge, a chain of jobs). Returns the number of orders to place.
+        """
+        companies = companies.filtered(lambda company: company.backward_capacity == "finite")
+        orders = self._open_orders(companies)
+        self._set_waiting(self._waiting_production_ids(companies), False)  # a run that died
+        self._set_waiting(self._placeable_production_ids(orders), True)
+        chunks = [orders[first : first + REPLAN_CHUNK] for first in range(0, len(orders), REPLAN_CHUNK)]
+        self._run_capacity_chunks(chunks)
+        return len(orders)
+
+    def _placeable_production_ids(self, orders):
+        """The manufacturing orders of ``orders`` a placement would move: none of their work
+        orders started, done, cancelled or planned by hand (those stay load)."""
+        production_ids = [pid for ids in self._productions_of(orders).values() for pid in ids]
+        if not production_ids:
+            return []
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT production.id
+                  FROM mrp_production production
+                 WHERE production.id = ANY(%(ids)s)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM mrp_workorder wo
+                        WHERE wo.production_id = production.id
+                          AND (wo.state NOT IN %(open)s
+                               OR (wo.date_start IS NOT NULL
+                                   AND (wo.backward_capacity_start IS DISTINCT FROM wo.date_start
+                                        OR wo.backward_capacity_finish IS DISTINCT FROM wo.date_finished))))
+                """,
+                ids=production_ids,
+                open=OPEN_WORKORDER_STATES,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _waiting_production_ids(self, companies):
+        self.env["mrp.production"].flush_model(["backward_capacity_waiting"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM mrp_production WHERE backward_capacity_waiting AND company_id = ANY(%s)",
+                companies.ids,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _set_waiting(self, production_ids, waiting):
+        if production_ids:
+            self.env["mrp.production"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE mrp_production SET backward_capacity_waiting = %s WHERE id = ANY(%s)",
+                    waiting,
+                    list(production_ids),
+                )
+            )
+            self.env["mrp.production"].invalidate_model(["backward_capacity_waiting"])
+
+    @api.model
+    def _run_capacity_chunks(self, chunks):
+        """Place the chunks of a full re-plan: here when they are few, else the scheduled
+        action goes on in the background (the queue_job bridge: a chain of jobs)."""
+        if len(chunks) <= INLINE_CHUNKS:
+            for orders in chunks:
+                self._replan_capacity_chunk(orders)
+            return
+        cron = self.env.ref("backward_plan.ir_cron_backward_capacity", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+
+    @api.model
+    def _replan_capacity_chunk(self, orders):
+        """One batch of the full re-plan: ``orders`` in one planner call (each alone when
+        one cannot be planned); then their manufacturing orders wait no more, placed or not."""
+        orders = orders.sudo()
+        production_ids = [pid for ids in self._productions_of(orders).values() for pid in ids]
+        live = orders.filtered(lambda order: order.state == "sale")
+        try:
+            self.env["backward.replanner"].sudo()._replan_group(live, _("capacity re-planned"))
+        finally:
+            self._set_waiting(production_ids, False)
+        return len(live)
+
+    def _productions_of(self, orders):
+        """{order id: [its manufacturing order ids]} in one query."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT rel.order_id, d.production_id
+                  FROM backward_deadline d
+                  JOIN backward_deadline_sale_order_rel rel ON rel.deadline_id = d.id
+                 WHERE rel.order_id = ANY(%s) AND d.production_id IS NOT NULL AND d.state != 'cancel'
+                """,
+                orders.ids,
+            )
+        )
+        result = defaultdict(list)
+        for order_id, production_id in self.env.cr.fetchall():
+            result[order_id].append(production_id)
+        return result
+
+    def action_replan_capacity(self):
+        """The button: re-plan the capacity of the current company now."""
+        if not self.env.user.has_group("backward_plan.backward_management_group_manager"):
+            raise AccessError(_("Only a Backward Management manager can re-plan the capacity of every open order."))
+        companies = self.env.company
+        if companies.backward_capacity != "finite":
+            return self._notify(_("Capacity is infinite in Settings: there is nothing to place."), "warning")
+        count = self.sudo()._replan_companies(companies)
+        if count > INLINE_CHUNKS * REPLAN_CHUNK:
+            message = _(
+                "%(count)s open orders are being placed on the work centers again, the most urgent first, "
+                "in the background.",
+                count=count,
+            )
+        else:
+            message = _("%(count)s open orders were placed on the work centers again.", count=count)
+        return self._notify(message, "success")
+
+    @api.model
+    def _notify(self, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": message, "type": kind, "sticky": False},
+        }
+
+    @api.model
+    def _cron_replan_capacity(self):
+        """A chunk of the full re-plan under way (the most urgent orders still waiting);
+        when none is, a new one starts. Odoo calls it again while orders remain."""
+        capacity = self.sudo()
+        companies = capacity.env["res.company"].search([("backward_capacity", "=", "finite")])
+        if not companies:
+            return 0
+        waiting = capacity._waiting_orders(companies)
+        if not waiting:
+            capacity._set_waiting(capacity._placeable_production_ids(capacity._open_orders(companies)), True)
+            waiting = capacity._waiting_orders(companies)
+        chunk = waiting[:REPLAN_CHUNK]
+        capacity._replan_capacity_chunk(chunk)
+        remaining = len(waiting) - len(chunk)
+        capacity.env["ir.cron"]._notify_progress(done=len(chunk), remaining=remaining)
+        return remaining
+
+    def _waiting_orders(self, companies):
+        """The open orders of a full re-plan under way, most urgent first."""
+        productions = self.env["mrp.production"].browse(self._waiting_production_ids(companies))
+        deadlines = self.env["backward.deadline"].sudo().search([("production_id", "in", productions.ids)])
+        orders = deadlines.sale_order_ids.filtered(lambda order: order.state == "sale")
+        return orders.sorted(lambda order: order._backward_rank())

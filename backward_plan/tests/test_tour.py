@@ -1,0 +1,171 @@
+from datetime import datetime, time, timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .factory import create_factory
+
+
+@tagged("post_install", "-at_install")
+class TestPlanTour(HttpCase):
+    """The plan in a real browser, from the sale order form."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.factory = create_factory(cls.env)
+        cls.salesperson = new_test_user(
+            cls.env,
+            "bm_tour_sales",
+            groups="sales_team.group_sale_salesman,backward_plan.backward_management_group_user",
+        )
+        cls.order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.factory.customer.id,
+                "user_id": cls.salesperson.id,
+                "commitment_date": datetime(2030, 6, 19, 15, 0),
+                "order_line": [(0, 0, {"product_id": cls.factory.bike.id, "product_uom_qty": 1})],
+            }
+        )
+        cls.order.action_confirm()
+
+    def test_salesperson_reads_the_plan_and_agrees(self):
+        """Smart button, grouped plan, chain tree and the sales agreement, clicked in Chromium."""
+        self.start_tour(
+            f"/odoo/action-sale.action_orders/{self.order.id}",
+            "backward_management_plan_tour",
+            login="bm_tour_sales",
+        )
+        self.assertEqual(self.order.backward_sales_agreed_uid, self.salesperson)
+
+
+@tagged("post_install", "-at_install")
+class TestReviewTour(HttpCase):
+    """A late handover reviewed in a real browser, from the MO to the ledger."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.factory = create_factory(env)
+        cls.factory.company.backward_review_auto = False
+        env.ref("backward_plan.penalty_policy_purchase").warning_first_offence = False
+        cls.production = new_test_user(
+            env,
+            "bm_tour_production",
+            groups="mrp.group_mrp_user,stock.group_stock_user,backward_plan.backward_management_group_user",
+        )
+        cls.buyer = new_test_user(
+            env,
+            "bm_tour_buyer",
+            groups="purchase.group_purchase_user,backward_plan.backward_management_group_user",
+        )
+        cls.manager = new_test_user(
+            env,
+            "bm_tour_manager",
+            groups="mrp.group_mrp_user,purchase.group_purchase_user,backward_plan.backward_management_group_manager",
+        )
+        cls.factory.vendor.buyer_id = cls.buyer
+        # promised for tomorrow: every upstream deadline is already past, the wheels are late
+        order = env["sale.order"].create(
+            {
+                "partner_id": cls.factory.customer.id,
+                "commitment_date": fields.Datetime.now() + timedelta(days=1),
+                "order_line": [(0, 0, {"product_id": cls.factory.bike.id, "product_uom_qty": 1})],
+            }
+        )
+        order.action_confirm()
+        cls.bike_mo = order.backward_deadline_ids.filtered(lambda d: d.product_id == cls.factory.bike).production_id
+        cls.bike_mo.user_id = cls.production
+        order.action_backward_plan()
+        env["backward.watch"]._cron_backward_watch()
+        env["backward.watch"]._cron_backward_tell()
+        cls.wheels = cls.bike_mo.backward_deadline_ids.upstream_link_ids.filtered(
+            lambda link: link.upstream_id.product_id == cls.factory.wheel
+        )
+
+    def test_review_from_the_mo_to_the_ledger(self):
+        """Production files the review from its MO; the buyer acknowledges it; a manager upholds it."""
+        self.assertEqual(self.wheels.state, "late")
+        self.start_tour(
+            f"/odoo/action-mrp.mrp_production_action/{self.bike_mo.id}",
+            "backward_management_review_file_tour",
+            login="bm_tour_production",
+        )
+        review = self.wheels.review_ids
+        self.assertEqual(review.state, "submitted")
+        self.assertIn("half a shift", review.statement)
+        self.start_tour(
+            "/odoo/action-backward_plan.backward_review_action",
+            "backward_management_review_answer_tour",
+            login="bm_tour_buyer",
+        )
+        self.assertEqual(review.state, "acknowledged")
+        self.start_tour(
+            "/odoo/action-backward_plan.backward_review_action",
+            "backward_management_review_decide_tour",
+            login="bm_tour_manager",
+        )
+        self.assertEqual(review.state, "upheld")
+        self.assertEqual(review.penalty_ids.state, "approved")
+        self.assertEqual(review.penalty_ids.vendor_id, self.factory.vendor)
+
+
+@tagged("post_install", "-at_install")
+class TestTimelineTour(HttpCase):
+    """The chain timeline in a real browser: bars, arrows, critical path, click-through."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.factory = create_factory(env)
+        planner = new_test_user(
+            env,
+            "bm_tour_planner",
+            groups="sales_team.group_sale_salesman,mrp.group_mrp_user,stock.group_stock_user,"
+            "backward_plan.backward_management_group_user",
+        )
+        cls.order = env["sale.order"].create(
+            {
+                "partner_id": cls.factory.customer.id,
+                "user_id": planner.id,
+                # a weekday afternoon, six weeks ahead: room for the whole chain
+                "commitment_date": datetime.combine(fields.Date.today() + timedelta(days=42), time(15, 0)),
+                "order_line": [(0, 0, {"product_id": cls.factory.bike.id, "product_uom_qty": 1})],
+            }
+        )
+        cls.order.action_confirm()
+        # the plan agreed (the RFQs ask for the receive-by), the purchases are ordered
+        admin = env.ref("base.user_admin")
+        for party in ("sales", "production", "purchase"):
+            getattr(cls.order.with_user(admin), f"action_backward_agree_{party}")()
+        cls.order.backward_deadline_ids.purchase_id.button_confirm()
+        wheels = cls.order.backward_deadline_ids.filtered(
+            lambda d: d.kind == "purchase" and d.product_id == cls.factory.wheel
+        )
+        wheels.purchase_line_id.date_planned += timedelta(days=30)
+        # both scheduled actions: the watch, then the projection that carries the delay down
+        env["backward.watch"]._cron_backward_watch()
+        while env["backward.watch"]._cron_backward_tell():
+            pass
+
+    def test_the_planner_reads_the_chain_on_a_timeline(self):
+        data = self.env["backward.timeline"].get_timeline("sale.order", self.order.ids)
+        kinds = sorted(row["kind"] for row in data["rows"])
+        self.assertEqual(
+            kinds,
+            ["customer", "delivery", "production", "production", "purchase", "purchase", "receipt", "receipt"],
+        )
+        self.assertEqual(len(data["links"]), 7)
+        critical = sorted((row["kind"], row["product"]) for row in data["rows"] if row["critical"])
+        self.assertEqual(
+            [kind for kind, _product in critical],
+            ["customer", "delivery", "production", "purchase", "receipt"],
+            critical,
+        )
+        self.start_tour(
+            f"/odoo/action-sale.action_orders/{self.order.id}",
+            "backward_management_timeline_tour",
+            login="bm_tour_planner",
+        )
