@@ -9,8 +9,13 @@ rows, the users in the groups and the noupdate flags stay as they were; no dupli
 created and nothing is deleted as stale.
 """
 
+import csv
 import logging
+import os
 
+from lxml import etree
+
+from odoo.modules.module import get_manifest, get_module_path
 from odoo.tools import SQL
 from odoo.tools.parse_version import parse_version
 
@@ -99,6 +104,41 @@ def adopt(env, addon, models=(), names=(), everything_but=None):
     _logger.info("%s adopted %s external ids of the addon it was split from", addon, moved)
 
 
+#: the models of each layer above the plan (their reflection ids move with them); the
+#: records of a layer are the ids its data files define (views, actions, menus, rules,
+#: access rights, crons, activity types...)
+LAYER_MODELS = {}
+
+
+def _record_names(addon):
+    """The external ids the data files of ``addon`` define in it (not another module's)."""
+    manifest = get_manifest(addon)
+    path = get_module_path(addon)
+    if not manifest or not path:
+        return []
+    names = []
+    for data in manifest.get("data", []):
+        file = os.path.join(path, data)
+        if data.endswith(".xml"):
+            for element in etree.parse(file).iter():
+                if isinstance(element.tag, str) and element.get("id") and "." not in element.get("id"):
+                    names.append(element.get("id"))
+        elif data.endswith(".csv"):
+            with open(file, encoding="utf-8") as rows:
+                names += [row["id"] for row in csv.DictReader(rows) if "." not in row["id"]]
+    return names
+
+
 def adopt_from_backward_management(env):
-    """The plan takes every id of the single addon but the demo factory's (the umbrella's)."""
+    """Each layer takes its models and records from the single addon, the plan the rest
+    but the demo factory's (the umbrella's).
+
+    All in one go, before the plan loads: a view of a layer above that inherits one of the
+    plan's must not be validated while the plan loads (its fields are not there yet); owned
+    by its layer, a module not loaded yet, Odoo leaves it aside until that layer loads.
+    """
+    if not upgrading_the_monolith(env):
+        return
+    for addon, models in LAYER_MODELS.items():
+        adopt(env, addon, models=models, names=_record_names(addon))
     adopt(env, "backward_plan", everything_but=["demo\\_%", "model_backward_demo", "field_backward_demo\\_\\_%"])
