@@ -15,8 +15,6 @@
         "security/backward_management_security.xml",
         "security/ir.model.access.csv",
         "data/backward_management_data.xml",
-        "data/backward_delay_reason_data.xml",
-        "data/backward_penalty_policy_data.xml",
         "views/backward_deadline_views.xml",
         "views/backward_capacity_views.xml",
         "views/backward_link_views.xml",
@@ -29,9 +27,6 @@
         "views/purchase_order_views.xml",
         "views/stock_picking_views.xml",
         "views/res_config_settings_views.xml",
-        "views/backward_management_report_views.xml",
-        "views/backward_review_views.xml",
-        "views/res_partner_views.xml",
         "views/backward_management_menus.xml",
     ],
     "assets": {

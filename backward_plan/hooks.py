@@ -107,7 +107,27 @@ def adopt(env, addon, models=(), names=(), everything_but=None):
 #: the models of each layer above the plan (their reflection ids move with them); the
 #: records of a layer are the ids its data files define (views, actions, menus, rules,
 #: access rights, crons, activity types...)
-LAYER_MODELS = {}
+LAYER_MODELS = {
+    "backward_watch": (
+        "backward.watch",
+        "backward.watch.facts",
+        "backward.watch.writer",
+        "backward.projection",
+        "backward.repromise",
+        "backward.delay.reason",
+        "backward.ontime.report",
+        "backward.reason.wizard",
+        "backward.repromise.refuse.wizard",
+    ),
+    "backward_review": (
+        "backward.review",
+        "backward.penalty",
+        "backward.penalty.policy",
+        "backward.review.wizard",
+        "backward.review.amend.wizard",
+        "backward.review.amend.wizard.line",
+    ),
+}
 
 
 def _record_names(addon):

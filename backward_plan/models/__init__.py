@@ -7,16 +7,13 @@ from . import lead_time_sources
 from . import res_partner
 from . import res_users
 from . import backward_team
-from . import backward_delay_reason
 from . import backward_deadline
 from . import backward_link
-from . import backward_repromise
 from . import backward_penalty_policy
 from . import backward_review
 from . import backward_review_parties
 from . import backward_review_amend
 from . import backward_penalty
-from . import backward_ontime_report
 from . import backward_document_mixin
 from . import backward_bulk_writer
 from . import backward_lead_time
@@ -30,12 +27,6 @@ from . import backward_schedule_writer
 from . import backward_replanner
 from . import backward_planner
 from . import backward_notifier
-from . import backward_projection
-from . import backward_watch_facts
-from . import backward_watch_writer
-from . import backward_watch
-from . import backward_watch_tell
-from . import backward_repromise_watch
 from . import backward_simulation
 from . import backward_timeline
 from . import sale_order
@@ -49,5 +40,4 @@ from . import purchase_order
 from . import purchase_order_line
 from . import backward_replan_batch
 from . import capacity
-from . import watch
 from . import review

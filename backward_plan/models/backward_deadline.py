@@ -91,18 +91,6 @@ class BackwardDeadline(models.Model):
     )
     date_earliest_finish = fields.Datetime("Earliest Finish", readonly=True)
     date_done = fields.Datetime("Done On", readonly=True)
-    date_expected = fields.Datetime(
-        "Expected Finish",
-        readonly=True,
-        help="What the document says now: the vendor's expected arrival, the manufacturing "
-        "order's planned end, the transfer's scheduled date.",
-    )
-    date_projected = fields.Datetime(
-        "Projected Finish",
-        readonly=True,
-        help="When the step will really be done: its own expectation and the delays of what feeds it.",
-    )
-    is_started = fields.Boolean("Started", readonly=True)
     # Odoo schedules documents just in time, without our buffers: the expectation is this
     # deadline moved by how far (in working time) the document's own date moved since then.
     date_document_planned = fields.Datetime(
@@ -129,15 +117,6 @@ class BackwardDeadline(models.Model):
         string="Bottleneck",
         readonly=True,
         help="The work center that holds this step back longest.",
-    )
-    expectation_issue = fields.Selection(
-        [
-            ("no_expected_date", "The purchase has no expected date"),
-            ("vendor_before_order", "The vendor's date is before the order date"),
-            ("components_missing", "Components are missing a day before the start"),
-        ],
-        readonly=True,
-        help="Why the expectation read from the document cannot be trusted as it is.",
     )
     duration_hours = fields.Float("Duration (hours)", readonly=True, help="Working and elapsed time of the step.")
     segments = fields.Json(
@@ -217,20 +196,6 @@ class BackwardDeadline(models.Model):
         if self.kind == "customer":
             return self.sale_order_id
         return self.production_id or self.purchase_id or self.picking_id
-
-    def _stake(self):
-        """The step that really waits: through transfers, the first production or customer step."""
-        self.ensure_one()
-        step, seen = self, set()
-        while step.kind in ("receipt", "transfer", "delivery") and step.id not in seen:
-            seen.add(step.id)
-            following = (
-                step.parent_id or step.downstream_link_ids.filtered(lambda l: l.state != "cancel")[:1].downstream_id
-            )
-            if not following:
-                break
-            step = following
-        return step
 
     def action_open_document(self):
         """Open the manufacturing order, purchase order, transfer or sale order."""

@@ -97,10 +97,10 @@ class BackwardPlanner(models.AbstractModel):
         """After the plan is written (hook: infinite capacity places no work order)."""
 
     @api.model
-    def _preview(self, order, repromise=None, promise=None):
+    def _preview(self, order, handover=None, promise=None):
         """The plan of ``order`` as it would be, nothing written: a :class:`Preview`.
 
-        ``repromise``: ``(link, moment)``, were the link's upstream to hand over at ``moment``
+        ``handover``: ``(link, moment)``, were the link's upstream to hand over at ``moment``
         by agreement (the effect a downstream owner is shown); ``promise``: were the customer
         to be served at that date instead (the effect of a delivery-date change).
         """
@@ -110,8 +110,8 @@ class BackwardPlanner(models.AbstractModel):
         existing, links = self.env["backward.plan.writer"]._existing(chain, order)
         agreed = self._agreed_vendor_dates(existing, chain, self._agreed_handovers(links, chain))
         references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
-        if repromise:
-            link, moment = repromise
+        if handover:
+            link, moment = handover
             key = link.sudo().upstream_id.step_key
             if key in chain.steps:
                 instant = to_timestamp(moment)

@@ -45,13 +45,6 @@ class ResCompany(models.Model):
     backward_buffer_delivery_percent = fields.Float("Delivery Buffer (%)", default=0.0)
     backward_buffer_delivery_hours = fields.Float("Delivery Buffer (hours)", default=4.0)
 
-    backward_warning_margin_hours = fields.Float(
-        "Warning Margin (hours)",
-        default=0.0,
-        help="Working hours of early warning: a link is also at risk when its upstream has not started "
-        "this long before it must start (0: once the start is due). A step on plan is never at risk.",
-    )
-    backward_ontime_target = fields.Float("On-time Target (%)", default=95.0)
     backward_production_owner_id = fields.Many2one(
         "res.users",
         string="Manufacturing Manager",
@@ -74,23 +67,6 @@ class ResCompany(models.Model):
         help="When a plan is agreed, a manufacturing order neither planned by hand nor started is "
         "scheduled at its start-by, so that Odoo's work-order planning starts from the plan.",
     )
-    backward_review_auto = fields.Boolean(
-        "Open Reviews Automatically",
-        help="The watch opens a draft review, with its proposed penalties, for every handover done late.",
-    )
-
-    @api.constrains("backward_warning_margin_hours", "backward_ontime_target")
-    def _check_backward_watch_settings(self):
-        for company in self:
-            if company.backward_warning_margin_hours < 0:
-                raise ValidationError(_("The warning margin cannot be negative."))
-            if not 0 <= company.backward_ontime_target <= 100:
-                raise ValidationError(
-                    _(
-                        "The on-time target is a percentage between 0 and 100, not %(target)s.",
-                        target=company.backward_ontime_target,
-                    )
-                )
 
     @api.constrains(*(f"backward_buffer_{kind}_{unit}" for kind in LINK_KINDS for unit in ("percent", "hours")))
     def _check_backward_buffers(self):

@@ -18,9 +18,6 @@ class SaleOrder(models.Model):
     )
     backward_link_ids = fields.One2many("backward.link", "sale_order_id", string="Backward Links", readonly=True)
     backward_deadline_count = fields.Integer("Plan Steps", compute="_compute_backward_deadline_count")
-    backward_risky_link_ids = fields.Many2many(
-        "backward.link", string="Links at Risk", compute="_compute_backward_risky_link_ids"
-    )
     backward_plan_state = fields.Selection(
         [("none", "Not Planned"), ("proposed", "Proposed"), ("agreed", "Agreed")],
         string="Plan Agreement",
@@ -60,12 +57,6 @@ class SaleOrder(models.Model):
         help="How much later than promised the earliest delivery is.",
     )
     backward_plan_warning = fields.Char("Planning Problem", readonly=True, copy=False)
-    backward_projected_date = fields.Datetime(
-        "Projected Completion",
-        readonly=True,
-        copy=False,
-        help="When the order will really be delivered: a forward pass from each document's current expectation.",
-    )
     # every change the order waits for: one re-plan counts in each of their reports
     backward_replan_batch_ids = fields.Many2many(
         "backward.replan.batch",
@@ -83,21 +74,11 @@ class SaleOrder(models.Model):
         index="btree_not_null",
         help="A change this order's plan counts on (a holiday, a lead time...): the scheduled action re-plans it.",
     )
-    backward_projected_late = fields.Boolean("Projected Late", readonly=True, copy=False, index=True)
-    backward_projected_delay_hours = fields.Float("Projected Delay (hours)", readonly=True, copy=False)
-    backward_escalated = fields.Boolean(readonly=True, copy=False, help="Managers were warned of the projected delay.")
-    backward_projection_pending = fields.Boolean(readonly=True, copy=False, index=True)
 
     @api.depends("backward_deadline_ids.state")
     def _compute_backward_deadline_count(self):
         for order in self:
             order.backward_deadline_count = len(order.backward_deadline_ids.filtered(lambda d: d.state != "cancel"))
-
-    @api.depends("backward_deadline_ids.upstream_link_ids.state")
-    def _compute_backward_risky_link_ids(self):
-        for order in self:
-            links = order.backward_deadline_ids.upstream_link_ids
-            order.backward_risky_link_ids = links.filtered(lambda link: link.state in ("at_risk", "late"))
 
     @api.depends("backward_deadline_ids.kind", "backward_deadline_ids.state")
     def _compute_backward_needs(self):
@@ -200,10 +181,6 @@ class SaleOrder(models.Model):
         action["context"] = {"group_by": "level", "search_default_not_cancelled": 1}
         action["name"] = _("Backward Plan of %(order)s", order=self.name)
         return action
-
-    def action_view_backward_timeline(self):
-        """The order's chain on a timeline, plan against reality."""
-        return self.env["backward.timeline"]._action(self)
 
     def action_view_backward_chain(self):
         """The order's chain as a tree, from the customer promise upstream."""

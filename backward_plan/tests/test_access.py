@@ -23,11 +23,11 @@ class TestAccess(BackwardCase):
             deadlines[:1].unlink()
 
     def test_portal_and_public_users_see_nothing(self):
-        """Portal and public users read no deadline, link, team, review nor penalty."""
+        """Portal and public users read no deadline, link nor team."""
         portal = new_test_user(self.env, "bm_portal_access", groups="base.group_portal")
         public = self.env.ref("base.public_user")
         self._order()
-        models = ("backward.deadline", "backward.link", "backward.team", "backward.review", "backward.penalty")
+        models = ("backward.deadline", "backward.link", "backward.team")
         for user in (portal, public):
             for model in models:
                 with self.assertRaises(AccessError):
@@ -96,14 +96,13 @@ class TestAccess(BackwardCase):
         self.assertEqual(frame.downstream_link_ids.upstream_team_id, team)
 
     def test_the_plan_fields_of_an_order_are_not_set_by_hand(self):
-        """A salesperson cannot write an agreement, a baseline or a projection over RPC."""
+        """A salesperson cannot write an agreement or a feasibility over RPC."""
         order = self._order()
         forged = {
             "backward_plan_state": "agreed",
             "backward_sales_agreed_uid": self.salesperson.id,
             "backward_production_agreed_uid": self.salesperson.id,
             "backward_is_feasible": True,
-            "backward_projected_late": False,
         }
         before = order.read(list(forged))
         for name, value in forged.items():

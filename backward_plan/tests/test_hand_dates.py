@@ -57,7 +57,7 @@ class TestHandDates(DefaultsCase):
 
     def test_a_start_typed_by_hand_survives_a_re_plan_and_the_plan_starts_from_it(self):
         """Typed after the plan wrote it: a new delivery date re-plans, the parties agree
-        again, the typed start stays; the earliest dates and the watch start from it."""
+        again, the typed start stays; the earliest dates start from it."""
         with freeze_time(T0):
             order = self._order(commitment=PROMISE)
             self._agree(order)
@@ -74,12 +74,6 @@ class TestHandDates(DefaultsCase):
             self.assertNotIn("scheduled start", production.backward_schedule_note or "")
             # the plan starts from it: the order's earliest start is the typed one
             self.assertEqual(bike.date_earliest_start, typed)
-            self._run_watch()
-            # and the watch expects it from it: well before its new deadline, nothing to re-promise
-            self.assertEqual(bike.date_expected, bike.date_earliest_finish)
-            self.assertLess(bike.date_expected, bike.date_deadline)
-            self.assertEqual(bike.downstream_link_ids.filtered(lambda link: link.state != "cancel").state, "open")
-            self.assertFalse(self.env["backward.repromise"].sudo().search([("sale_order_id", "=", order.id)]))
 
     def test_a_start_typed_before_the_plan_is_agreed_is_kept(self):
         """Typed before anyone agreed: a public holiday re-plans (the scheduled action), the

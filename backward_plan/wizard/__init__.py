@@ -1,5 +1,3 @@
-from . import backward_reason_wizard
 from . import backward_review_wizard
 from . import backward_review_amend_wizard
-from . import backward_repromise_refuse_wizard
 from . import backward_date_change_wizard

@@ -1,0 +1,2 @@
+from . import backward_review_wizard
+from . import backward_review_amend_wizard

@@ -1,0 +1,31 @@
+# Copyright 2026 The backward_management authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Backward Watch",
+    "summary": "Watch every handover of the backward plan: expectations, verdicts, alerts, reasons, re-promises",
+    "version": "18.0.1.0.0",
+    "category": "Manufacturing/Manufacturing",
+    "website": "https://github.com/backward-management/backward_management",
+    "author": "The backward_management authors",
+    "maintainers": ["backward-management"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": ["backward_plan"],
+    "data": [
+        "security/backward_watch_security.xml",
+        "security/ir.model.access.csv",
+        "data/backward_watch_data.xml",
+        "data/backward_delay_reason_data.xml",
+        "views/backward_watch_report_views.xml",
+        "views/backward_link_views.xml",
+        "views/backward_deadline_views.xml",
+        "views/sale_order_views.xml",
+        "views/mrp_production_views.xml",
+        "views/purchase_order_views.xml",
+        "views/stock_picking_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/backward_watch_menus.xml",
+    ],
+    "application": False,
+    "installable": True,
+}
