@@ -18,7 +18,6 @@
         "data/backward_delay_reason_data.xml",
         "data/backward_penalty_policy_data.xml",
         "views/backward_deadline_views.xml",
-        "views/backward_capacity_views.xml",
         "views/backward_link_views.xml",
         "views/backward_team_views.xml",
         "views/backward_date_change_wizard_views.xml",

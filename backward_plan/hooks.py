@@ -107,7 +107,9 @@ def adopt(env, addon, models=(), names=(), everything_but=None):
 #: the models of each layer above the plan (their reflection ids move with them); the
 #: records of a layer are the ids its data files define (views, actions, menus, rules,
 #: access rights, crons, activity types...)
-LAYER_MODELS = {}
+LAYER_MODELS = {
+    "backward_capacity": ["backward.capacity", "backward.capacity.writer", "backward.capacity.load"],
+}
 
 
 def _record_names(addon):

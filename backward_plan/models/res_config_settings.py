@@ -27,7 +27,6 @@ class ResConfigSettings(models.TransientModel):
     backward_ontime_target = fields.Float(related="company_id.backward_ontime_target", readonly=False)
     backward_review_auto = fields.Boolean(related="company_id.backward_review_auto", readonly=False)
     backward_schedule_productions = fields.Boolean(related="company_id.backward_schedule_productions", readonly=False)
-    backward_capacity = fields.Selection(related="company_id.backward_capacity", readonly=False)
     backward_production_owner_id = fields.Many2one(related="company_id.backward_production_owner_id", readonly=False)
     backward_watch_interval_number = fields.Integer(
         "Watch Every",

@@ -17,7 +17,5 @@ from . import test_timeline
 from . import test_schedule
 from . import test_replan_on_change
 from . import test_repromise
-from . import test_finite_capacity
-from . import test_menus
 from . import test_hand_dates
 from . import test_vendor_date

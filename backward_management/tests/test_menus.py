@@ -21,11 +21,11 @@ from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import safe_eval
 from odoo.tools.safe_eval import time as safe_time
 
+from odoo.addons.backward_plan.tests.common import ReviewCase
 from odoo.addons.web.controllers.utils import clean_action
 
-from .common import ReviewCase
-
-MODULE = "backward_plan"
+#: the addons of the method: their menus are the ones tested
+MODULE_PREFIX = "backward_"
 BACKWARD_USER = "backward_plan.backward_management_group_user"
 #: login suffix: groups; the administrator (base.user_admin) is added to them
 ROLES = {
@@ -40,7 +40,10 @@ ROLES = {
 }
 MANAGERS = ("administrator", "manager")
 #: the menus (and what is under them) for managers only
-MANAGER_MENUS = ("backward_management_menu_configuration", "backward_capacity_replan_menu")
+MANAGER_MENUS = (
+    "backward_plan.backward_management_menu_configuration",
+    "backward_capacity.backward_capacity_replan_menu",
+)
 #: a view's first page, as the web client loads it (the list's default limit)
 PAGE = 80
 
@@ -60,7 +63,7 @@ class MenuClient:
         reached, todo = {}, list(menus["root"]["children"])
         while todo:
             menu = menus[todo.pop()]
-            if menu["xmlid"].startswith(f"{MODULE}."):
+            if menu["xmlid"].startswith(MODULE_PREFIX):
                 reached[menu["xmlid"]] = menu
             todo.extend(menu["children"])
         return reached
@@ -289,13 +292,15 @@ class TestMenus(MenusCase):
     def test_every_menu_opens_for_every_role_that_sees_it(self):
         """No menu of the addon errors, for any role, on an empty plan."""
         seen = self._open_every_menu()
-        addon_menus = self.env["ir.model.data"].search([("module", "=", MODULE), ("model", "=", "ir.ui.menu")])
+        addon_menus = self.env["ir.model.data"].search(
+            [("module", "=like", f"{MODULE_PREFIX}%"), ("model", "=", "ir.ui.menu")]
+        )
         self.assertEqual(
             set(seen["administrator"]),
-            {f"{MODULE}.{data.name}" for data in addon_menus},
+            {f"{data.module}.{data.name}" for data in addon_menus},
             "the administrator sees every menu of the addon: each one is opened at least once",
         )
-        self.assertIn(f"{MODULE}.backward_capacity_load_mrp_menu", seen["production"])
+        self.assertIn("backward_capacity.backward_capacity_load_mrp_menu", seen["production"])
 
     def test_configuration_and_capacity_re_plan_are_for_managers_only(self):
         """Managers see Configuration and Re-plan Capacity, other users neither; a user
@@ -304,13 +309,13 @@ class TestMenus(MenusCase):
             seen = set(MenuClient(self, user).menus())
             for name in MANAGER_MENUS:
                 with self.subTest(role=role, menu=name):
-                    self.assertEqual(f"{MODULE}.{name}" in seen, role in MANAGERS)
+                    self.assertEqual(name in seen, role in MANAGERS)
         self.assertFalse(MenuClient(self, self.roles["outsider"]).menus())
 
     def test_work_center_load_is_refused_to_who_may_not_read_it(self):
         """An employee without the addon's or Manufacturing's groups cannot run the report."""
         employee = new_test_user(self.env, "bm_menu_employee", groups="base.group_user")
-        action = self.env.ref(f"{MODULE}.backward_capacity_load_action")
+        action = self.env.ref("backward_capacity.backward_capacity_load_action")
         with self.assertRaises(AccessError):
             MenuClient(self, employee).do_action({"type": "ir.actions.server", "id": action.id})
 
@@ -343,10 +348,10 @@ class TestMenusWithAPlan(MenusCase, ReviewCase):
             self._open_review(wheels)
             seen = self._open_every_menu()
             buyer = MenuClient(self, self.buyer)
-            timeline = buyer.do_action(buyer.load_action(self.env.ref(f"{MODULE}.backward_timeline_action").id))
+            timeline = buyer.do_action(buyer.load_action(self.env.ref("backward_plan.backward_timeline_action").id))
         self.assertFalse(self.buyer.has_group("sales_team.group_sale_salesman"))
         self.assertEqual({row["order_id"] for row in timeline["rows"]}, {order.id}, "the buyer sees the plan's chains")
-        self.assertIn(f"{MODULE}.backward_capacity_load_menu", seen["user"])
+        self.assertIn("backward_capacity.backward_capacity_load_menu", seen["user"])
         load = self.env["backward.capacity.load"].search([("workcenter_id", "=", self.assembly.id)])
         self.assertTrue(load, "the bike's assembly is on the Work Center Load")
 
@@ -355,7 +360,10 @@ class TestMenusWithAPlan(MenusCase, ReviewCase):
         run gives the urgent order the slot nearest its promise."""
         with Form(self.env["res.config.settings"].with_user(self.roles["administrator"])) as settings:
             settings.backward_capacity = "finite"
-        action = {"type": "ir.actions.server", "id": self.env.ref(f"{MODULE}.backward_capacity_replan_action").id}
+        action = {
+            "type": "ir.actions.server",
+            "id": self.env.ref("backward_capacity.backward_capacity_replan_action").id,
+        }
         with freeze_time(T_PLANNED):
             normal = self._order(quantity=8)
             urgent = self._order(quantity=8, confirm=False)
@@ -380,7 +388,7 @@ class TestMenusWithAPlan(MenusCase, ReviewCase):
         """The Re-plan Backward action of the sale order's Action menu: offered to and run by
         the order's salesperson; not offered to, and refused for, a user without the addon's
         groups."""
-        action = self.env.ref(f"{MODULE}.sale_order_action_backward_plan")
+        action = self.env.ref("backward_plan.sale_order_action_backward_plan")
         with freeze_time(T_PLANNED):
             order = self._order()
             frame = order.sudo().backward_deadline_ids.filtered(lambda deadline: deadline.product_id == self.frame)
