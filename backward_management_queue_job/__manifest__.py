@@ -8,7 +8,7 @@
     "license": "LGPL-3",
     "author": "The backward_management authors",
     "website": "https://github.com/backward-management/backward_management",
-    "depends": ["backward_plan", "backward_watch", "queue_job"],
+    "depends": ["backward_plan", "backward_capacity", "backward_watch", "queue_job"],
     "data": [
         "data/queue_job_channel_data.xml",
         "data/queue_job_function_data.xml",

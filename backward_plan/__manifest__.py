@@ -16,7 +16,6 @@
         "security/ir.model.access.csv",
         "data/backward_management_data.xml",
         "views/backward_deadline_views.xml",
-        "views/backward_capacity_views.xml",
         "views/backward_link_views.xml",
         "views/backward_team_views.xml",
         "views/backward_date_change_wizard_views.xml",

@@ -12,6 +12,7 @@ created and nothing is deleted as stale.
 import csv
 import logging
 import os
+import re
 
 from lxml import etree
 
@@ -104,30 +105,23 @@ def adopt(env, addon, models=(), names=(), everything_but=None):
     _logger.info("%s adopted %s external ids of the addon it was split from", addon, moved)
 
 
-#: the models of each layer above the plan (their reflection ids move with them); the
-#: records of a layer are the ids its data files define (views, actions, menus, rules,
-#: access rights, crons, activity types...)
-LAYER_MODELS = {
-    "backward_watch": (
-        "backward.watch",
-        "backward.watch.facts",
-        "backward.watch.writer",
-        "backward.projection",
-        "backward.repromise",
-        "backward.delay.reason",
-        "backward.ontime.report",
-        "backward.reason.wizard",
-        "backward.repromise.refuse.wizard",
-    ),
-    "backward_review": (
-        "backward.review",
-        "backward.penalty",
-        "backward.penalty.policy",
-        "backward.review.wizard",
-        "backward.review.amend.wizard",
-        "backward.review.amend.wizard.line",
-    ),
-}
+#: the layers above the plan, split from the single addon with it: each takes its models
+#: (the ones its Python creates) and its records (the ids its data files define)
+LAYERS = ("backward_capacity", "backward_watch", "backward_review", "backward_timeline")
+MODEL_NAME = re.compile(r"""^\s*_name = ["'](backward\.[a-z_.]+)["']""", re.MULTILINE)
+
+
+def _layer_models(addon):
+    """The models the Python of ``addon`` creates (read from its sources: not loaded yet)."""
+    path = get_module_path(addon)
+    models = set()
+    for folder, _dirs, files in os.walk(path or ()):
+        if "tests" not in os.path.relpath(folder, path).split(os.sep):
+            for name in files:
+                if name.endswith(".py"):
+                    with open(os.path.join(folder, name), encoding="utf-8") as source:
+                        models.update(MODEL_NAME.findall(source.read()))
+    return sorted(models)
 
 
 def _record_names(addon):
@@ -159,6 +153,6 @@ def adopt_from_backward_management(env):
     """
     if not upgrading_the_monolith(env):
         return
-    for addon, models in LAYER_MODELS.items():
-        adopt(env, addon, models=models, names=_record_names(addon))
+    for addon in LAYERS:
+        adopt(env, addon, models=_layer_models(addon), names=_record_names(addon))
     adopt(env, "backward_plan", everything_but=["demo\\_%", "model_backward_demo", "field_backward_demo\\_\\_%"])

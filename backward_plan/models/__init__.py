@@ -17,10 +17,6 @@ from . import backward_penalty
 from . import backward_document_mixin
 from . import backward_bulk_writer
 from . import backward_lead_time
-from . import backward_capacity
-from . import backward_capacity_replan
-from . import backward_capacity_writer
-from . import backward_capacity_load
 from . import backward_chain_reader
 from . import backward_plan_writer
 from . import backward_schedule_writer
@@ -34,10 +30,7 @@ from . import sale_order_agreement
 from . import sale_order_line
 from . import mrp_production
 from . import mrp_workcenter
-from . import mrp_workorder
 from . import stock_picking
 from . import purchase_order
 from . import purchase_order_line
 from . import backward_replan_batch
-from . import capacity
-from . import review

@@ -99,25 +99,6 @@ class BackwardDeadline(models.Model):
         help="The document's own date (expected arrival, planned end, scheduled date) when the step was "
         "first planned: how far it moves from it is how far the step is expected to move.",
     )
-    capacity_state = fields.Selection(
-        [("moved", "Moved Earlier by Capacity"), ("late", "Late: Capacity")],
-        string="Capacity",
-        readonly=True,
-        index=True,
-        help="With finite capacity: its work orders start earlier than free work centers would need, to make "
-        "room for others; or they cannot finish by the deadline at all.",
-    )
-    date_capacity_finish = fields.Datetime(
-        "Earliest Finish (Capacity)",
-        readonly=True,
-        help="The earliest its work orders can finish on their work centers' load.",
-    )
-    capacity_workcenter_id = fields.Many2one(
-        "mrp.workcenter",
-        string="Bottleneck",
-        readonly=True,
-        help="The work center that holds this step back longest.",
-    )
     duration_hours = fields.Float("Duration (hours)", readonly=True, help="Working and elapsed time of the step.")
     segments = fields.Json(
         readonly=True,

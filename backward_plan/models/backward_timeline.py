@@ -212,7 +212,7 @@ class BackwardTimeline(models.AbstractModel):
             "delay": round(delays.get(deadline.id, 0.0), 2),
             "critical": deadline.id in critical,
             "repromise_pending": deadline.id in pending,
-            "capacity": deadline.capacity_state or False,
+            "capacity": False,
         }
 
     def _idle(self, company, first, last):

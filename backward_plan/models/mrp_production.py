@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError
 from ..scheduling.chain import start_set_by_hand
 from .client_guards import without_client_defaults
 
-PLANNER_FIELDS = {"backward_capacity_waiting", "backward_start_written"}
+PLANNER_FIELDS = {"backward_start_written"}
 
 
 class MrpProduction(models.Model):
@@ -14,9 +14,6 @@ class MrpProduction(models.Model):
     _backward_party = "production"
 
     backward_deadline_ids = fields.One2many("backward.deadline", "production_id", string="Backward Deadlines")
-    # a full capacity re-plan is under way and has yet to place this order's work orders:
-    # their current slots are no load for the orders placed before it
-    backward_capacity_waiting = fields.Boolean("Waits for a Capacity Re-plan", readonly=True, copy=False)
     # The start the plan last wrote (or the order's own when the plan first met it): a start
     # that differs was set by hand (typed, Odoo's "Plan") and is kept; the plan starts from
     # it. Only the planner writes it: a client that could would make a typed start movable.
@@ -24,12 +21,7 @@ class MrpProduction(models.Model):
 
     def _backward_refuse_planner_fields(self, vals):
         if PLANNER_FIELDS & set(vals) and not self.env.su:
-            raise AccessError(
-                _(
-                    "Whether a capacity re-plan waits for this order, and the start the plan wrote, "
-                    "are kept by the backward planning."
-                )
-            )
+            raise AccessError(_("The start the plan wrote is kept by the backward planning."))
 
     def _backward_start_set_by_hand(self):
         self.ensure_one()

@@ -52,15 +52,6 @@ class ResCompany(models.Model):
         help="Answers for a manufacturing order that names no Responsible when its work center names no owner "
         "nor team. Empty: the first Manufacturing Administrator of the company.",
     )
-    backward_capacity = fields.Selection(
-        [("infinite", "Infinite"), ("finite", "Finite")],
-        string="Capacity",
-        default="infinite",
-        required=True,
-        help="Infinite: each manufacturing order is planned as if its work centers were free. Finite: its work "
-        "orders are placed on their work centers, as late as the load already there allows, and written as "
-        "Odoo's planned dates.",
-    )
     backward_schedule_productions = fields.Boolean(
         "Schedule Manufacturing Orders at their Start By",
         default=True,

@@ -24,5 +24,4 @@ class ResConfigSettings(models.TransientModel):
     )
     backward_buffer_delivery_hours = fields.Float(related="company_id.backward_buffer_delivery_hours", readonly=False)
     backward_schedule_productions = fields.Boolean(related="company_id.backward_schedule_productions", readonly=False)
-    backward_capacity = fields.Selection(related="company_id.backward_capacity", readonly=False)
     backward_production_owner_id = fields.Many2one(related="company_id.backward_production_owner_id", readonly=False)

@@ -23,8 +23,7 @@ PROMISE = datetime(2026, 6, 26, 15, 0)  # Friday 17:00
 BRUSSELS = pytz.timezone("Europe/Brussels")
 
 
-@tagged("post_install", "-at_install")
-class TestHandDates(DefaultsCase):
+class HandDatesCase(DefaultsCase):
     """What the plan wrote on a manufacturing order follows the plan; what a person typed stays."""
 
     def _agree(self, order):
@@ -55,6 +54,9 @@ class TestHandDates(DefaultsCase):
             if not replanner._cron_backward_replan():
                 break
 
+
+@tagged("post_install", "-at_install")
+class TestHandDates(HandDatesCase):
     def test_a_start_typed_by_hand_survives_a_re_plan_and_the_plan_starts_from_it(self):
         """Typed after the plan wrote it: a new delivery date re-plans, the parties agree
         again, the typed start stays; the earliest dates start from it."""
@@ -133,29 +135,6 @@ class TestHandDates(DefaultsCase):
             self.assertEqual((production.date_start, production.date_finished, production.write_date), moved)
             self.assertEqual(order.backward_plan_state, "agreed")
             self.assertEqual(self.env["mail.message"].search_count([]), messages)
-
-    def test_a_start_typed_by_hand_is_kept_with_finite_capacity(self):
-        """With finite capacity the placement writes the start; one typed over it is not placed again."""
-        self.company.backward_capacity = "finite"
-        with freeze_time(T0):
-            order = self._order(commitment=PROMISE)
-            bike = self._step(order, "production", self.bike)
-            production = bike.production_id
-            self.assertTrue(production.is_planned, "placed on the work center")
-            placed = production.date_start
-            typed = placed + timedelta(days=1)
-            self._type_start(production, typed)
-            self.assertFalse(production.is_planned, "Odoo unplans an order moved by hand")
-            self._new_delivery_date(order, PROMISE + timedelta(days=7))
-            self.assertEqual(production.date_start, typed)
-            self.assertEqual(bike.date_earliest_start, typed)
-            # another order's manufacturing order is still placed and moved by the plan
-            other = self._order(commitment=PROMISE)
-            other_production = self._step(other, "production", self.bike).production_id
-            self.assertTrue(other_production.is_planned)
-            before = other_production.date_start
-            self._new_delivery_date(other, PROMISE + timedelta(days=7))
-            self.assertGreater(other_production.date_start, before, "a start the plan wrote moves with it")
 
     def test_only_the_plan_records_the_start_it_wrote(self):
         """A production user cannot make a typed start look like the plan's."""

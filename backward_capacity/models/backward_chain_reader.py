@@ -2,7 +2,7 @@ from odoo import models
 
 
 class BackwardChainReader(models.AbstractModel):
-    _inherit = "backward.chain.reader"  # pylint: disable=consider-merging-classes-inherited
+    _inherit = "backward.chain.reader"
 
     def _workorder_columns(self):
         # a work order placed by the planner is told from one planned by hand

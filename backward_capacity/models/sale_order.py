@@ -2,7 +2,7 @@ from odoo import fields, models
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
+    _inherit = "sale.order"
 
     backward_priority = fields.Selection(
         [("0", "Normal"), ("1", "Urgent")],

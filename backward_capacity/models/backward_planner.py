@@ -2,7 +2,7 @@ from odoo import models
 
 
 class BackwardPlanner(models.AbstractModel):
-    _inherit = "backward.planner"  # pylint: disable=consider-merging-classes-inherited
+    _inherit = "backward.planner"
 
     def _finite(self, orders):
         return "finite" in orders.company_id.mapped("backward_capacity")

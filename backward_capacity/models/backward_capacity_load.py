@@ -13,8 +13,8 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
-from ..scheduling import to_timestamp
-from ..scheduling.capacity import load_by_day
+from odoo.addons.backward_plan.scheduling import to_timestamp
+from odoo.addons.backward_plan.scheduling.capacity import load_by_day
 
 HORIZON_DAYS = 42
 

@@ -24,8 +24,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..scheduling import to_timestamp
-from ..scheduling.capacity import Center, Operation, Shop
+from odoo.addons.backward_plan.scheduling import to_timestamp
+from odoo.addons.backward_plan.scheduling.capacity import Center, Operation, Shop
 
 OPEN_WORKORDER_STATES = ("pending", "waiting", "ready")
 

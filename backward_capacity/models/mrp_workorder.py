@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from .client_guards import without_client_defaults
+from odoo.addons.backward_plan.models.client_guards import without_client_defaults
 
 PLACED_FIELDS = {"backward_capacity_start", "backward_capacity_finish"}
 

@@ -10,7 +10,7 @@ does not grow with the number of work orders.
 from odoo import api, models
 from odoo.tools import SQL
 
-from ..scheduling import from_timestamp
+from odoo.addons.backward_plan.scheduling import from_timestamp
 
 
 class BackwardCapacityWriter(models.AbstractModel):

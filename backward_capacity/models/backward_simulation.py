@@ -2,7 +2,7 @@ from odoo import models
 
 
 class BackwardSimulation(models.AbstractModel):
-    _inherit = "backward.simulation"  # pylint: disable=consider-merging-classes-inherited
+    _inherit = "backward.simulation"
 
     def _quotation_capacity(self, step, span, bom, product, quantity, company):
         result = super()._quotation_capacity(step, span, bom, product, quantity, company)

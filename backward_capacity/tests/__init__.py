@@ -1,0 +1,2 @@
+from . import test_finite_capacity
+from . import test_hand_dates
