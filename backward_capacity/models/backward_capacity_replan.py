@@ -113,7 +113,7 @@ class BackwardCapacity(models.AbstractModel):
             for orders in chunks:
                 self._replan_capacity_chunk(orders)
             return
-        cron = self.env.ref("backward_plan.ir_cron_backward_capacity", raise_if_not_found=False)
+        cron = self.env.ref("backward_capacity.ir_cron_backward_capacity", raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger()
 

@@ -272,7 +272,7 @@ class TestFiniteCapacity(FiniteCase):
             order = self._order(self.stool, quantity=8, commitment=PROMISE)
             self.assertFalse(self._assembly(order).date_start)
             self.company.backward_capacity = "finite"
-            self.env.ref("backward_plan.ir_cron_backward_capacity").method_direct_trigger()
+            self.env.ref("backward_capacity.ir_cron_backward_capacity").method_direct_trigger()
         workorder = self._assembly(order)
         self.assertTrue(workorder.date_start)
         self.assertEqual(workorder.backward_capacity_start, workorder.date_start)

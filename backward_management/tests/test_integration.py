@@ -5,10 +5,11 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 
 from odoo.addons.backward_capacity.tests.test_finite_capacity import T0, FiniteCase
+from odoo.addons.backward_watch.tests.common import WatchMixin
 
 
 @tagged("post_install", "-at_install")
-class TestIntegration(FiniteCase):
+class TestIntegration(WatchMixin, FiniteCase):
     def test_placements_of_finite_capacity_raise_no_alarm_of_the_watch(self):
         """Orders queued back to back on the work center, each moved earlier to make room:
         the watch judges them on plan, not at risk."""

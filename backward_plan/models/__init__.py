@@ -4,16 +4,10 @@ from . import res_config_settings
 from . import resource_calendar
 from . import product_supplierinfo
 from . import lead_time_sources
-from . import res_partner
 from . import res_users
 from . import backward_team
 from . import backward_deadline
 from . import backward_link
-from . import backward_penalty_policy
-from . import backward_review
-from . import backward_review_parties
-from . import backward_review_amend
-from . import backward_penalty
 from . import backward_document_mixin
 from . import backward_bulk_writer
 from . import backward_lead_time
