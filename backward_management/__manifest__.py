@@ -10,7 +10,7 @@
     "maintainers": ["backward-management"],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["backward_plan", "backward_capacity", "backward_watch", "backward_review"],
+    "depends": ["backward_plan", "backward_capacity", "backward_watch", "backward_review", "backward_timeline"],
     "demo": [
         "demo/backward_management_demo.xml",
         "demo/backward_management_history.xml",

@@ -29,7 +29,6 @@
         "views/backward_management_menus.xml",
     ],
     "assets": {
-        "web.assets_backend": ["backward_plan/static/src/timeline/*"],
         "web.assets_tests": ["backward_plan/static/tests/tours/*.js"],
     },
     "pre_init_hook": "adopt_from_backward_management",

@@ -186,17 +186,17 @@ def main():
             out / "manufacturing_order.png",
         )
         browser.shoot(
-            f"{args.url}/odoo/action-backward_plan.backward_ontime_report_action?view_type=graph",
+            f"{args.url}/odoo/action-backward_watch.backward_ontime_report_action?view_type=graph",
             ".o_graph_renderer canvas",
             out / "ontime_rate_graph.png",
         )
         browser.shoot(
-            f"{args.url}/odoo/action-backward_plan.backward_penalty_action",
+            f"{args.url}/odoo/action-backward_review.backward_penalty_action",
             ".o_list_renderer .o_data_row",
             out / "penalty_ledger.png",
         )
         browser.shoot(
-            f"{args.url}/odoo/action-backward_plan.backward_timeline_action",
+            f"{args.url}/odoo/action-backward_timeline.backward_timeline_action",
             ".o_bm_timeline .o_bm_bar_group",
             out / "open_orders_timeline.png",
         )

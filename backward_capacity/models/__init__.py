@@ -11,4 +11,3 @@ from . import backward_capacity_replan
 from . import backward_chain_reader
 from . import backward_planner
 from . import backward_simulation
-from . import backward_timeline

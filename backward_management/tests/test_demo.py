@@ -40,19 +40,19 @@ class TestDemo(TransactionCase):
 
     def _action_count(self, xmlid, extra=()):
         """Records an action of the addon shows, with its own domain."""
-        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid if "." in xmlid else f"backward_plan.{xmlid}")
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
         domain = list(action.get("domain") or []) if isinstance(action.get("domain"), list) else []
         return self.env[action["res_model"]].search_count(domain + list(extra))
 
     def test_every_report_shows_data(self):
         for xmlid in (
-            "backward_ontime_report_action",
-            "backward_link_action_late",
-            "backward_repromise_action",
-            "backward_penalty_action",
-            "backward_review_action",
-            "backward_deadline_action",
-            "backward_link_action",
+            "backward_watch.backward_ontime_report_action",
+            "backward_watch.backward_link_action_late",
+            "backward_watch.backward_repromise_action",
+            "backward_review.backward_penalty_action",
+            "backward_review.backward_review_action",
+            "backward_plan.backward_deadline_action",
+            "backward_plan.backward_link_action",
         ):
             self.assertTrue(self._action_count(xmlid), f"{xmlid} shows nothing on the demo")
         late = self.env["backward.link"].search([("state", "=", "done_late")])

@@ -18,7 +18,6 @@ from . import backward_replanner
 from . import backward_planner
 from . import backward_notifier
 from . import backward_simulation
-from . import backward_timeline
 from . import sale_order
 from . import sale_order_agreement
 from . import sale_order_line

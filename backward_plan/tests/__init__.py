@@ -7,7 +7,6 @@ from . import test_quotation_check
 from . import test_bad_input
 from . import test_access
 from . import test_tour
-from . import test_timeline
 from . import test_schedule
 from . import test_replan_on_change
 from . import test_date_change

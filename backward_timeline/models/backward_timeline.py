@@ -9,8 +9,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..scheduling import from_timestamp, to_timestamp
-from ..scheduling.timeline import critical_steps, idle_intervals, slack_to_promise
+from odoo.addons.backward_plan.scheduling import from_timestamp, to_timestamp
+from odoo.addons.backward_plan.scheduling.timeline import critical_steps, idle_intervals, slack_to_promise
 
 #: rows of the many-orders view; more orders are left to the list views and filters
 MAX_ORDERS = 60
@@ -38,7 +38,7 @@ class BackwardTimeline(models.AbstractModel):
         """The client action drawing the chains of ``documents``."""
         return {
             "type": "ir.actions.client",
-            "tag": "backward_plan.chain_timeline",
+            "tag": "backward_timeline.chain_timeline",
             "name": _("Timeline: %(documents)s", documents=", ".join(documents.mapped("display_name"))[:80]),
             "params": {"res_model": documents._name, "res_ids": documents.ids},
         }
@@ -212,7 +212,7 @@ class BackwardTimeline(models.AbstractModel):
             "delay": round(delays.get(deadline.id, 0.0), 2),
             "critical": deadline.id in critical,
             "repromise_pending": deadline.id in pending,
-            "capacity": False,
+            "capacity": deadline.capacity_state or False,
         }
 
     def _idle(self, company, first, last):

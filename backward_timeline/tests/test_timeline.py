@@ -12,14 +12,14 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import DefaultsCase
+from odoo.addons.backward_watch.tests.common import WatchDefaultsCase
 
 T0 = datetime(2026, 6, 1, 7, 0)  # Monday 09:00 in Brussels
 PROMISE = datetime(2026, 6, 26, 15, 0)  # Friday 17:00
 
 
 @tagged("post_install", "-at_install")
-class TestTimeline(DefaultsCase):
+class TestTimeline(WatchDefaultsCase):
     """What the planner sees of one chain, from each of its documents, and of many orders."""
 
     def _timeline(self, documents, user=None, **filters):
@@ -81,7 +81,7 @@ class TestTimeline(DefaultsCase):
             action = order.with_user(self.salesperson).action_view_backward_timeline()
             self.assertEqual(action["params"], {"res_model": "sale.order", "res_ids": order.ids})
             action = bike.with_user(self.planner_user).action_view_backward_timeline()
-            self.assertEqual(action["tag"], "backward_plan.chain_timeline")
+            self.assertEqual(action["tag"], "backward_timeline.chain_timeline")
             self.assertEqual(action["params"], {"res_model": "mrp.production", "res_ids": bike.ids})
 
     def test_a_purchase_that_eats_every_buffer_is_the_critical_path(self):
@@ -160,3 +160,18 @@ class TestTimeline(DefaultsCase):
             self.env["backward.timeline"].with_user(outsider).get_timeline("sale.order", order.ids)
         with self.assertRaisesText(UserError, "no backward plan to show"):
             timeline.get_timeline("sale.order", [order.id + 100000])
+
+    def test_a_repromise_waiting_for_consent_is_on_its_bar(self):
+        """The vendor moves the wheels past the slack: the wheels' bar says a re-promise waits."""
+        with freeze_time(T0):
+            order = self._order(commitment=PROMISE)
+            self._confirm_purchases(order)
+            self._run_watch()
+            wheels = self._step(order, "purchase", self.wheel)
+            line = wheels.purchase_line_id
+            line.with_user(self.buyer).date_planned = line.date_planned + timedelta(days=10)
+            self._run_watch()
+            self.assertTrue(wheels.downstream_link_ids.filtered("repromise_pending"), "past the slack: pending")
+            rows = self._timeline(order)["rows"]
+            pending = {row["id"] for row in rows if row["repromise_pending"]}
+            self.assertEqual(pending, set(wheels.ids))

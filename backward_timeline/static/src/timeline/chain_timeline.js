@@ -28,7 +28,7 @@ const KIND_ICONS = {
 };
 
 export class ChainTimeline extends Component {
-    static template = "backward_plan.ChainTimeline";
+    static template = "backward_timeline.ChainTimeline";
     static props = {
         resModel: { type: String, optional: true },
         resIds: { type: Array, optional: true },

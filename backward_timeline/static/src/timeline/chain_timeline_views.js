@@ -10,7 +10,7 @@ import { standardActionServiceProps } from "@web/webclient/actions/action_servic
 import { ChainTimeline } from "./chain_timeline";
 
 export class ChainTimelineAction extends Component {
-    static template = "backward_plan.ChainTimelineAction";
+    static template = "backward_timeline.ChainTimelineAction";
     static components = { ControlPanel, ChainTimeline };
     static props = { ...standardActionServiceProps };
 
@@ -24,10 +24,10 @@ export class ChainTimelineAction extends Component {
 }
 
 export class ChainTimelineWidget extends Component {
-    static template = "backward_plan.ChainTimelineWidget";
+    static template = "backward_timeline.ChainTimelineWidget";
     static components = { ChainTimeline };
     static props = { ...standardWidgetProps };
 }
 
-registry.category("actions").add("backward_plan.chain_timeline", ChainTimelineAction);
+registry.category("actions").add("backward_timeline.chain_timeline", ChainTimelineAction);
 registry.category("view_widgets").add("backward_chain_timeline", { component: ChainTimelineWidget });
