@@ -181,7 +181,7 @@ class BackwardChainReader(models.AbstractModel):
         workorders = self._workorders(production_ids)
         purchase_lines = self._purchase_lines(line_ids)
         companies = self._companies(chain, orders, purchase_lines)
-        orders_by_id = {order.id: order for order in orders.sudo()}
+        orders_by_id = {order.id: order for order in orders}
         for step in chain.steps.values():
             if step.model == SALE:
                 self._load_customer(step, orders_by_id[step.res_id])
@@ -198,7 +198,7 @@ class BackwardChainReader(models.AbstractModel):
         company_ids = {order.company_id.id for order in orders}
         for row in (*(r for step in chain.steps.values() for r in step.moves[:1]), *purchase_lines.values()):
             company_ids.add(row.get("picking_company_id") or row.get("production_company_id") or row["company_id"])
-        companies = {company.id: company for company in self.env["res.company"].sudo().browse(company_ids - {None})}
+        companies = {company.id: company for company in self.env["res.company"].browse(company_ids - {None})}
         for company in companies.values():
             if not company.resource_calendar_id:
                 raise UserError(
@@ -234,7 +234,7 @@ class BackwardChainReader(models.AbstractModel):
     def _load_picking(self, step, companies, orders_by_id):
         row = step.moves[0]
         company = companies[row["picking_company_id"]]
-        lead_time = self.env["backward.lead.time"].sudo()
+        lead_time = self.env["backward.lead.time"]
         step.company_id = company.id
         step.name = row["picking_name"]
         step.partner_id = row["picking_partner_id"] or 0
@@ -265,7 +265,7 @@ class BackwardChainReader(models.AbstractModel):
         step.document_planned = row["scheduled_date"]
 
     def _load_productions(self, chain, companies, workorders):
-        lead_time = self.env["backward.lead.time"].sudo()
+        lead_time = self.env["backward.lead.time"]
         steps = [step for step in chain.steps.values() if step.model == PRODUCTION]
         placeable = []  # their work orders could be placed on the work centers
         for step in steps:
@@ -335,7 +335,7 @@ class BackwardChainReader(models.AbstractModel):
         return (manager_id, "manager") if manager_id else (0, "")
 
     def _load_purchase_lines(self, chain, companies, purchase_lines):
-        lead_time = self.env["backward.lead.time"].sudo()
+        lead_time = self.env["backward.lead.time"]
         steps = [step for step in chain.steps.values() if step.model == PURCHASE_LINE]
         for step in steps:
             row = purchase_lines[step.res_id]

@@ -68,21 +68,13 @@ class BackwardPlanWriter(models.AbstractModel):
     @api.model
     def _existing(self, chain, orders):
         """The deadlines and links already written for this chain or these orders."""
-        existing = (
-            self.env["backward.deadline"]
-            .sudo()
-            .search_fetch(
-                ["|", ("step_key", "in", list(chain.steps)), ("sale_order_ids", "in", orders.ids)],
-                [*DEADLINE_FIELDS, "step_key", "parent_id", "date_deadline_baseline", "date_document_planned"],
-            )
+        existing = self.env["backward.deadline"].search_fetch(
+            ["|", ("step_key", "in", list(chain.steps)), ("sale_order_ids", "in", orders.ids)],
+            [*DEADLINE_FIELDS, "step_key", "parent_id", "date_deadline_baseline", "date_document_planned"],
         )
-        links = (
-            self.env["backward.link"]
-            .sudo()
-            .search_fetch(
-                ["|", ("upstream_id", "in", existing.ids), ("downstream_id", "in", existing.ids)],
-                [*LINK_FIELDS, "upstream_id", "downstream_id", *self._link_fetch_fields()],
-            )
+        links = self.env["backward.link"].search_fetch(
+            ["|", ("upstream_id", "in", existing.ids), ("downstream_id", "in", existing.ids)],
+            [*LINK_FIELDS, "upstream_id", "downstream_id", *self._link_fetch_fields()],
         )
         return existing, links
 
@@ -93,7 +85,7 @@ class BackwardPlanWriter(models.AbstractModel):
 
     def _write_plan(self, chain, orders, existing, links, plan, forward, core, now, reason, caps, keep_agreement=False):
         core_steps, core_links, _edges, calendars = core
-        Deadline = self.env["backward.deadline"].sudo()
+        Deadline = self.env["backward.deadline"]
         existing_by_key = {deadline.step_key: deadline for deadline in existing}
         driving_orders = chains.driving_orders(chain, plan, core_links, caps)
         bulk = self.env["backward.bulk.writer"]
@@ -265,7 +257,7 @@ class BackwardPlanWriter(models.AbstractModel):
         orders.invalidate_recordset(["backward_deadline_ids"])
 
     def _write_links(self, chain, deadline_of, links, plan, core_links, now, driving_orders, orders, gone):
-        Link = self.env["backward.link"].sudo()
+        Link = self.env["backward.link"]
         bulk = self.env["backward.bulk.writer"]
         in_chain = {deadline_of[key].id for key in chain.steps}
         gone_ids = set(gone.ids)
@@ -374,7 +366,7 @@ class BackwardPlanWriter(models.AbstractModel):
         self, chain, orders, plan, forward, core_steps, now, changed_orders, driving_orders, keep_agreement=False
     ):
         """Feasibility and agreement of each order; a changed plan must be agreed again."""
-        for order in orders.sudo():
+        for order in orders:
             counted = self._counted_starts(chain, order.id, driving_orders)
             verdict = scheduling.delivery(core_steps, plan, forward, step_key(SALE, order.id), now, counted)
             vals = {

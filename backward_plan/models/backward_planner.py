@@ -59,7 +59,9 @@ class BackwardPlanner(models.AbstractModel):
         around the load already there.
         """
         if not self.env.su:
-            return self.sudo()._plan_sale_orders(orders.sudo(), reason, keep_agreement)
+            # sudo: the act of a salesperson or buyer re-plans documents they may not read
+            planner = self.sudo()
+            return planner._plan_sale_orders(orders.with_env(planner.env), reason, keep_agreement)
         orders = orders.filtered(lambda order: order.state == "sale")
         if not orders:
             return
@@ -104,15 +106,20 @@ class BackwardPlanner(models.AbstractModel):
         by agreement (the effect a downstream owner is shown); ``promise``: were the customer
         to be served at that date instead (the effect of a delivery-date change).
         """
+        if not self.env.su:
+            # sudo: the effect is shown to a salesperson or an owner who may not read the chain
+            planner = self.sudo()
+            if handover:
+                handover = (handover[0].with_env(planner.env), handover[1])
+            return planner._preview(order.with_env(planner.env), handover, promise)
         self.env.flush_all()
-        order = order.sudo()
         chain = self.env["backward.chain.reader"]._read_chain(order)
         existing, links = self.env["backward.plan.writer"]._existing(chain, order)
         agreed = self._agreed_vendor_dates(existing, chain, self._agreed_handovers(links, chain))
         references = {deadline.step_key: deadline.date_document_planned for deadline in existing}
         if handover:
             link, moment = handover
-            key = link.sudo().upstream_id.step_key
+            key = link.upstream_id.step_key
             if key in chain.steps:
                 instant = to_timestamp(moment)
                 agreed[key] = max(agreed.get(key, instant), instant)
@@ -151,24 +158,22 @@ class BackwardPlanner(models.AbstractModel):
         Steps shared with orders still alive are re-planned for those orders.
         """
         if not self.env.su:
-            return self.sudo()._cancel_sale_orders(orders.sudo())
-        Deadline = self.env["backward.deadline"].sudo()
+            # sudo: a salesperson cancelling an order cancels steps of documents they may not read
+            planner = self.sudo()
+            return planner._cancel_sale_orders(orders.with_env(planner.env))
+        Deadline = self.env["backward.deadline"]
         deadlines = Deadline.search([("sale_order_ids", "in", orders.ids), ("state", "!=", "cancel")])
         shared = deadlines.filtered(lambda deadline: deadline.sale_order_ids - orders)
         own = deadlines - shared
-        links = (
-            self.env["backward.link"]
-            .sudo()
-            .search(
-                [
-                    ("state", "!=", "cancel"),
-                    "|",
-                    ("sale_order_id", "in", orders.ids),
-                    "|",
-                    ("upstream_id", "in", own.ids),
-                    ("downstream_id", "in", own.ids),
-                ]
-            )
+        links = self.env["backward.link"].search(
+            [
+                ("state", "!=", "cancel"),
+                "|",
+                ("sale_order_id", "in", orders.ids),
+                "|",
+                ("upstream_id", "in", own.ids),
+                ("downstream_id", "in", own.ids),
+            ]
         )
         if own:
             self.env.cr.execute(SQL("UPDATE backward_deadline SET state = 'cancel' WHERE id = ANY(%s)", own.ids))
@@ -187,11 +192,13 @@ class BackwardPlanner(models.AbstractModel):
         if not documents or self.env.context.get("backward_defer_planning"):
             return
         if not self.env.su:
-            return self.sudo()._replan_documents(documents.sudo(), reason)
+            # sudo: whoever cancels or finishes a document re-plans the chains it belongs to
+            planner = self.sudo()
+            return planner._replan_documents(documents.with_env(planner.env), reason)
         keys = [step_key(document._name, document.id) for document in documents]
         if documents._name == "purchase.order":
             keys = [step_key(PURCHASE_LINE, line_id) for line_id in documents.order_line.ids]
-        deadlines = self.env["backward.deadline"].sudo().search([("step_key", "in", keys)])
+        deadlines = self.env["backward.deadline"].search([("step_key", "in", keys)])
         orders = deadlines.sale_order_ids.filtered(lambda order: order.state == "sale")
         for order in orders:
             # each order alone, so that one order's bad data does not block the others
@@ -199,7 +206,7 @@ class BackwardPlanner(models.AbstractModel):
                 with self.env.cr.savepoint():
                     self._plan_sale_orders(order, reason)
             except UserError as error:
-                order.sudo()._backward_record_warning(error.args[0])
+                order._backward_record_warning(error.args[0])
 
     # --------------------------------------------------------------------- planning
 
@@ -249,8 +256,7 @@ class BackwardPlanner(models.AbstractModel):
         for step in active.values():
             keys |= calendar_keys(step.segments)
         companies = {
-            company.id: company
-            for company in self.env["res.company"].sudo().browse({s.company_id for s in active.values()})
+            company.id: company for company in self.env["res.company"].browse({s.company_id for s in active.values()})
         }
         granularity = self._granularity(companies.values())
         # None with infinite capacity: the layer above answers with its facts

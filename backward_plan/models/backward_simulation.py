@@ -30,8 +30,9 @@ class BackwardSimulation(models.AbstractModel):
         purchase rights; only dates come out. It runs in the order's company, as Odoo
         procures it: a product's production location and price lists are per company.
         """
-        company = order.company_id
-        return self.sudo().with_company(company)._simulate(order.sudo().with_company(company))
+        # sudo: a salesperson checks a quotation without manufacturing or purchase rights
+        simulation = self.sudo().with_company(order.company_id)
+        return simulation._simulate(order.with_env(simulation.env))
 
     def _simulate(self, order):
         company = order.company_id

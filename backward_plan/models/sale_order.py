@@ -103,7 +103,7 @@ class SaleOrder(models.Model):
                 # no savepoint needed: the planner raises what it refuses before writing
                 planner._plan_sale_orders(order, reason)
             except UserError as error:
-                order.sudo()._backward_record_warning(error.args[0])
+                order._backward_record_warning(error.args[0])
 
     def _backward_client_fields(self):
         """The order's own ``backward_`` fields a salesperson sets (hook: the plan's are all
