@@ -325,7 +325,7 @@ class TestWatchMechanics(WatchDefaultsCase):
             self.assertEqual(step.state, "done")
 
     def test_stored_copies_follow_a_link_rewritten_in_bulk(self):
-        """A link's owner changes at a re-plan: the re-promise and review copies follow."""
+        """A link's owner changes at a re-plan: the copies a re-promise stores follow."""
         with freeze_time(T0):
             order = self._order(commitment=PROMISE)
             self._agree(order)
