@@ -219,11 +219,11 @@ def compare_counts(title, before, after, problems, changed_only=False):
         note = ""
         if old is None:
             note = "added"
+        elif new != old and allowed(key):
+            note = f"allowed: {allowed(key)}"
         elif new is None:
             note = "GONE"
             problems.append(f"{title}: {key} is gone after the upgrade (had {old})")
-        elif new != old and allowed(key):
-            note = f"allowed: {allowed(key)}"
         elif new != old:
             note = "LOST" if new < old else "CHANGED"
             problems.append(f"{title}: {key} had {old}, has {new} after the upgrade")
