@@ -1,6 +1,6 @@
 from odoo import _, api, models
 
-from odoo.addons.backward_management.models.client_guards import require_superuser
+from odoo.addons.backward_plan.models.client_guards import require_superuser
 
 from .backward_jobs import CHANNEL, MAX_RETRIES, REPLAN_BUCKET
 
