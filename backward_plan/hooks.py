@@ -114,8 +114,10 @@ MODEL_NAME = re.compile(r"""^\s*_name = ["'](backward\.[a-z_.]+)["']""", re.MULT
 def _layer_models(addon):
     """The models the Python of ``addon`` creates (read from its sources: not loaded yet)."""
     path = get_module_path(addon)
+    if not path:
+        return []
     models = set()
-    for folder, _dirs, files in os.walk(path or ()):
+    for folder, _dirs, files in os.walk(path):
         if "tests" not in os.path.relpath(folder, path).split(os.sep):
             for name in files:
                 if name.endswith(".py"):

@@ -137,8 +137,8 @@ class BackwardCapacity(models.AbstractModel):
     def _alternative_minutes(self, workorder_ids, alternatives):
         """{work order id: ((alternative id, minutes), ...)}: Odoo's expected duration there."""
         result = {}
-        Workcenter = self.env["mrp.workcenter"].sudo()
-        for workorder in self.env["mrp.workorder"].sudo().browse(workorder_ids):
+        Workcenter = self.env["mrp.workcenter"]
+        for workorder in self.env["mrp.workorder"].browse(workorder_ids):
             result[workorder.id] = tuple(
                 (alternative.id, workorder._get_duration_expected(alternative_workcenter=alternative))
                 for alternative in Workcenter.browse(alternatives[workorder.workcenter_id.id])
@@ -179,7 +179,7 @@ class BackwardCapacity(models.AbstractModel):
         lead_time = self.env["backward.lead.time"]
         return {
             center.id: lead_time._workcenter_calendar(center, center.company_id or self.env.company)
-            for center in self.env["mrp.workcenter"].sudo().browse(sorted(center_ids))
+            for center in self.env["mrp.workcenter"].browse(sorted(center_ids))
         }
 
     def _load(self, center_ids, replaced):

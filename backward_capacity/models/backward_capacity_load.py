@@ -13,6 +13,7 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.backward_plan.models.client_guards import require_superuser
 from odoo.addons.backward_plan.scheduling import to_timestamp
 from odoo.addons.backward_plan.scheduling.capacity import load_by_day
 
@@ -35,10 +36,12 @@ class BackwardCapacityLoad(models.Model):
 
     @api.model
     def _refresh(self, companies, first_day=None, days=HORIZON_DAYS):
-        """Compute the rows of ``companies`` from ``first_day`` (today) over ``days``."""
+        """Compute the rows of ``companies`` from ``first_day`` (today) over ``days``, as
+        superuser: the rows are the company's, whoever opens the report."""
+        require_superuser(self)
         first_day = first_day or fields.Date.context_today(self)
-        centers = self.env["mrp.workcenter"].sudo().search([("company_id", "in", companies.ids)])
-        self.sudo().search([("company_id", "in", companies.ids)]).unlink()
+        centers = self.env["mrp.workcenter"].search([("company_id", "in", companies.ids)])
+        self.search([("company_id", "in", companies.ids)]).unlink()
         if not centers:
             return
         lead_time = self.env["backward.lead.time"]
@@ -75,7 +78,7 @@ class BackwardCapacityLoad(models.Model):
                         "workorder_count": count,
                     }
                 )
-        self.sudo().create(rows)
+        self.create(rows)
 
     @staticmethod
     def _day_bounds(tz, day):
@@ -110,7 +113,8 @@ class BackwardCapacityLoad(models.Model):
     def action_open(self):
         """The report, computed afresh for the companies the user works in."""
         self.check_access("read")
-        self._refresh(self.env.companies)
+        # sudo: the rows are rebuilt for readers, who may neither create them nor read every work center
+        self.sudo()._refresh(self.env.companies)
         return {
             "type": "ir.actions.act_window",
             "name": _("Work Center Load"),

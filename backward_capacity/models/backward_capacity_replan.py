@@ -12,6 +12,8 @@ from odoo import _, api, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from odoo.addons.backward_plan.models.client_guards import require_superuser
+
 from .backward_capacity import OPEN_WORKORDER_STATES
 
 # orders re-planned in one planner call by the full capacity re-plan
@@ -26,16 +28,12 @@ class BackwardCapacity(models.AbstractModel):
     @api.model
     def _open_orders(self, companies):
         """The confirmed orders of ``companies`` whose plan is still open, most urgent first."""
-        orders = (
-            self.env["sale.order"]
-            .sudo()
-            .search(
-                [
-                    ("company_id", "in", companies.ids),
-                    ("state", "=", "sale"),
-                    ("backward_deadline_ids.state", "in", ("planned", "in_progress")),
-                ]
-            )
+        orders = self.env["sale.order"].search(
+            [
+                ("company_id", "in", companies.ids),
+                ("state", "=", "sale"),
+                ("backward_deadline_ids.state", "in", ("planned", "in_progress")),
+            ]
         )
         return orders.sorted(lambda order: order._backward_rank())
 
@@ -47,8 +45,10 @@ class BackwardCapacity(models.AbstractModel):
         no load until their own chunk places them, so that the most urgent take the work
         centers first. A few chunks are placed at once; more, by the scheduled action in
         the background, a chunk per call with Odoo's cron progress (by the queue_job
-        bridge, a chain of jobs). Returns the number of orders to place.
+        bridge, a chain of jobs). Returns the number of orders to place. As superuser: the
+        manager's button elevated, the scheduled action runs as root.
         """
+        require_superuser(self)
         companies = companies.filtered(lambda company: company.backward_capacity == "finite")
         orders = self._open_orders(companies)
         self._set_waiting(self._waiting_production_ids(companies), False)  # a run that died
@@ -115,17 +115,19 @@ class BackwardCapacity(models.AbstractModel):
             return
         cron = self.env.ref("backward_capacity.ir_cron_backward_capacity", raise_if_not_found=False)
         if cron:
-            cron.sudo()._trigger()
+            cron._trigger()
 
     @api.model
     def _replan_capacity_chunk(self, orders):
         """One batch of the full re-plan: ``orders`` in one planner call (each alone when
-        one cannot be planned); then their manufacturing orders wait no more, placed or not."""
-        orders = orders.sudo()
+        one cannot be planned); then their manufacturing orders wait no more, placed or not.
+        As superuser: the scheduled action, the button's run and the queue_job frame are."""
+        require_superuser(self)
+        orders = orders.with_env(self.env)
         production_ids = [pid for ids in self._productions_of(orders).values() for pid in ids]
         live = orders.filtered(lambda order: order.state == "sale")
         try:
-            self.env["backward.replanner"].sudo()._replan_group(live, _("capacity re-planned"))
+            self.env["backward.replanner"]._replan_group(live, _("capacity re-planned"))
         finally:
             self._set_waiting(production_ids, False)
         return len(live)
@@ -156,6 +158,7 @@ class BackwardCapacity(models.AbstractModel):
         companies = self.env.company
         if companies.backward_capacity != "finite":
             return self._notify(_("Capacity is infinite in Settings: there is nothing to place."), "warning")
+        # sudo: a manager places every open order of the company, read or not
         count = self.sudo()._replan_companies(companies)
         if count > INLINE_CHUNKS * REPLAN_CHUNK:
             message = _(
@@ -178,24 +181,24 @@ class BackwardCapacity(models.AbstractModel):
     @api.model
     def _cron_replan_capacity(self):
         """A chunk of the full re-plan under way (the most urgent orders still waiting);
-        when none is, a new one starts. Odoo calls it again while orders remain."""
-        capacity = self.sudo()
-        companies = capacity.env["res.company"].search([("backward_capacity", "=", "finite")])
+        when none is, a new one starts. Odoo calls it again while orders remain (as root,
+        the scheduled action's user)."""
+        companies = self.env["res.company"].search([("backward_capacity", "=", "finite")])
         if not companies:
             return 0
-        waiting = capacity._waiting_orders(companies)
+        waiting = self._waiting_orders(companies)
         if not waiting:
-            capacity._set_waiting(capacity._placeable_production_ids(capacity._open_orders(companies)), True)
-            waiting = capacity._waiting_orders(companies)
+            self._set_waiting(self._placeable_production_ids(self._open_orders(companies)), True)
+            waiting = self._waiting_orders(companies)
         chunk = waiting[:REPLAN_CHUNK]
-        capacity._replan_capacity_chunk(chunk)
+        self._replan_capacity_chunk(chunk)
         remaining = len(waiting) - len(chunk)
-        capacity.env["ir.cron"]._notify_progress(done=len(chunk), remaining=remaining)
+        self.env["ir.cron"]._notify_progress(done=len(chunk), remaining=remaining)
         return remaining
 
     def _waiting_orders(self, companies):
         """The open orders of a full re-plan under way, most urgent first."""
         productions = self.env["mrp.production"].browse(self._waiting_production_ids(companies))
-        deadlines = self.env["backward.deadline"].sudo().search([("production_id", "in", productions.ids)])
+        deadlines = self.env["backward.deadline"].search([("production_id", "in", productions.ids)])
         orders = deadlines.sale_order_ids.filtered(lambda order: order.state == "sale")
         return orders.sorted(lambda order: order._backward_rank())

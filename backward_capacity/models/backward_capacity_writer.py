@@ -10,6 +10,7 @@ does not grow with the number of work orders.
 from odoo import api, models
 from odoo.tools import SQL
 
+from odoo.addons.backward_plan.models.client_guards import require_superuser
 from odoo.addons.backward_plan.scheduling import from_timestamp
 
 
@@ -19,7 +20,9 @@ class BackwardCapacityWriter(models.AbstractModel):
 
     @api.model
     def _write_placements(self, chain, plan):
-        """Odoo's own slots from ``plan.placements``; the deadlines say what capacity did."""
+        """Odoo's own slots from ``plan.placements``; the deadlines say what capacity did
+        (as superuser: the planner's entry elevated)."""
+        require_superuser(self)
         placed = {placement.key: placement for placements in plan.placements.values() for placement in placements}
         if placed:
             self._write_workorders(placed)
@@ -27,13 +30,13 @@ class BackwardCapacityWriter(models.AbstractModel):
         self._write_deadlines(chain, plan)
 
     def _write_workorders(self, placed):
-        workorders = self.env["mrp.workorder"].sudo().browse(sorted(placed))
+        workorders = self.env["mrp.workorder"].browse(sorted(placed))
         workorders.fetch(["workcenter_id", "leave_id", "duration_expected", "production_id", "name"])
-        Leave = self.env["resource.calendar.leaves"].sudo()
+        Leave = self.env["resource.calendar.leaves"]
         new_leaves, leave_updates, updates = [], {}, {}
         for workorder in workorders:
             placement = placed[workorder.id]
-            center = self.env["mrp.workcenter"].sudo().browse(placement.center)
+            center = self.env["mrp.workcenter"].browse(placement.center)
             start, finish = from_timestamp(placement.start), from_timestamp(placement.finish)
             vals = {
                 "date_start": start,
@@ -95,7 +98,7 @@ class BackwardCapacityWriter(models.AbstractModel):
                 dates[step.res_id] = (from_timestamp(placements[0].start), from_timestamp(placements[-1].finish))
         if not dates:
             return
-        productions = self.env["mrp.production"].sudo().browse(sorted(dates))
+        productions = self.env["mrp.production"].browse(sorted(dates))
         bulk = self.env["backward.bulk.writer"]
         self.env["stock.move"].flush_model(["state", "raw_material_production_id", "production_id"])
         bulk._bulk_update(
@@ -123,7 +126,7 @@ class BackwardCapacityWriter(models.AbstractModel):
         moves = {}
         for move_id, consumed_by, made_by in self.env.cr.fetchall():
             moves[move_id] = {"date": dates[consumed_by][0]} if consumed_by else {"date": dates[made_by][1]}
-        bulk._bulk_update(self.env["stock.move"].sudo(), moves, ["date"])
+        bulk._bulk_update(self.env["stock.move"], moves, ["date"])
         # their non-stored figures (delays, popovers) are computed afresh when read
         self.env["mrp.production"].invalidate_model()
         self.env["mrp.workorder"].invalidate_model()
@@ -137,7 +140,7 @@ class BackwardCapacityWriter(models.AbstractModel):
         keys = [key for key, step in chain.steps.items() if step.model == "mrp.production"]
         if not keys:
             return
-        deadlines = self.env["backward.deadline"].sudo().search([("step_key", "in", keys), ("state", "!=", "cancel")])
+        deadlines = self.env["backward.deadline"].search([("step_key", "in", keys), ("state", "!=", "cancel")])
         updates = {}
         for deadline in deadlines:
             dates = plan.capacity.get(deadline.step_key)

@@ -43,25 +43,30 @@ class SaleOrder(models.Model):
         """Re-plan the orders of this bucket still marked by a change."""
         with self._backward_job("replan", REPLAN_BUCKET) as bucket:
             orders = bucket([("backward_replan_reason", "!=", False)])
-            return self.env["backward.replanner"]._replan_marked(orders)
+            return orders.env["backward.replanner"]._replan_marked(orders)
 
     def _backward_capacity_job(self):
         """Place these orders again (a chunk of a full capacity re-plan, in its chain)."""
-        with self._backward_job("capacity", None):
-            return self.env["backward.capacity"]._replan_capacity_chunk(self)
+        with self._backward_job("capacity", None) as bucket:
+            orders = bucket([])
+            return orders.env["backward.capacity"]._replan_capacity_chunk(orders)
 
     def _backward_tell_job(self):
         """Project, tell the owners of and escalate the orders of this bucket."""
         with self._backward_job("tell", TELL_BUCKET) as bucket:
-            return self.env["backward.watch"]._tell_batch(bucket([("state", "=", "sale")]))
+            orders = bucket([("state", "=", "sale")])
+            return orders.env["backward.watch"]._tell_batch(orders)
 
     # --------------------------------------------------------------- their frame
 
     @contextmanager
     def _backward_job(self, kind, size):
         """Lock the job's bucket (or its orders) for this transaction, give a function
-        returning the bucket's orders matching a domain, and turn a lock held by another
-        worker or a serialization failure into a retry of the whole job."""
+        returning the bucket's orders matching a domain (or those of these orders, in their
+        order), and turn a lock held by another worker or a serialization failure into a
+        retry of the whole job. The job's work is done as superuser from here."""
+        # sudo: a job runs in the environment it was queued in; its bucket is every order of it
+        orders = self.sudo()
         key = min(self.ids) // size if size else min(self.ids)
         self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", LOCKS[kind], key))
         if not self.env.cr.fetchone()[0]:
@@ -69,8 +74,9 @@ class SaleOrder(models.Model):
         first = key * size if size else None
 
         def bucket(domain):
-            within = [("id", ">=", first), ("id", "<", first + size)] if size else [("id", "in", self.ids)]
-            return self.env["sale.order"].sudo().search([*within, *domain], order="id")
+            if not size:
+                return orders.filtered_domain(domain)
+            return orders.search([("id", ">=", first), ("id", "<", first + size), *domain], order="id")
 
         try:
             yield bucket

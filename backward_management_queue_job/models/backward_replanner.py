@@ -1,5 +1,7 @@
 from odoo import _, api, models
 
+from odoo.addons.backward_plan.models.client_guards import require_superuser
+
 from .backward_jobs import CHANNEL, MAX_RETRIES, REPLAN_BUCKET
 
 
@@ -19,8 +21,13 @@ class BackwardReplanner(models.AbstractModel):
 
     @api.model
     def _backward_dispatch_replans(self):
-        """The marked orders become jobs, one per bucket, instead of the cron's chunks."""
-        orders = self.env["sale.order"].sudo().search([("backward_replan_reason", "!=", False)], order="id")
+        """The marked orders become jobs, one per bucket, instead of the cron's chunks.
+
+        Queued by ``_wake`` under the elevation of ``backward.replanner._touch``: queue_job
+        keeps that environment (superuser) for the job.
+        """
+        require_superuser(self)
+        orders = self.env["sale.order"].search([("backward_replan_reason", "!=", False)], order="id")
         orders._backward_enqueue(
             "replan", REPLAN_BUCKET, _("Re-plan %(count)s orders after a change (%(first)s to %(last)s)")
         )

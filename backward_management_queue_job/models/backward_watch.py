@@ -10,7 +10,8 @@ class BackwardWatch(models.AbstractModel):
     @api.model
     def _wake_tell(self):
         """What the watch found to tell becomes jobs, one per bucket of orders: the orders
-        to project or escalate, and those whose links' owners must hear."""
+        to project or escalate, and those whose links' owners must hear (in the watch's
+        scheduled action, as root: the jobs keep that environment)."""
         orders = self._pending_orders(projection=True) | self._pending_orders()
         self.env.cr.execute(
             SQL(
@@ -18,6 +19,6 @@ class BackwardWatch(models.AbstractModel):
                 self._pending_links_where(),
             )
         )
-        orders |= self.env["sale.order"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        orders |= self.env["sale.order"].browse([row[0] for row in self.env.cr.fetchall()])
         orders._backward_enqueue("tell", TELL_BUCKET, _("Tell the owners of %(count)s orders (%(first)s to %(last)s)"))
         # a link of no order is left to the scheduled action's daily run

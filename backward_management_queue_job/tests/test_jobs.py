@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import sql_db
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import SQL
 
@@ -209,3 +209,17 @@ class TestJobs(DefaultsCase):
         self.assertEqual(job.channel, "root.backward_management")
         action = job.open_related_action()
         self.assertEqual(self.env["sale.order"].search(action["domain"]), order)
+
+    def test_a_change_s_jobs_keep_its_elevation_and_refuse_a_client(self):
+        """queue_job keeps the environment a job was queued in: the dispatch, queued as the
+        holiday's saver under the re-plan's one elevation, runs as superuser; a client's
+        call of it is refused."""
+        with freeze_time(T0):
+            order = self._order(commitment=PROMISE)
+            self._holiday(order)
+        dispatch = self.env["queue.job"].search([("method_name", "=", "_backward_dispatch_replans")])
+        job = Job.load(self.env, dispatch.uuid)
+        self.assertEqual((job.recordset.env.uid, job.recordset.env.su), (self.manager.id, True))
+        with self.assertRaises(AccessError):
+            self.env["backward.replanner"].with_user(self.manager)._backward_dispatch_replans()
+        self.assertFalse(self.env["queue.job"].search([("method_name", "=", "_backward_replan_job")]))

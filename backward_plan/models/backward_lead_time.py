@@ -71,19 +71,15 @@ class BackwardLeadTime(models.AbstractModel):
     def _buy_rule(self, warehouse, company):
         rule = warehouse.buy_pull_id
         if not rule:
-            rule = (
-                self.env["stock.rule"].sudo().search([("action", "=", "buy"), ("company_id", "=", company.id)], limit=1)
-            )
+            rule = self.env["stock.rule"].search([("action", "=", "buy"), ("company_id", "=", company.id)], limit=1)
         return rule
 
     @api.model
     def _manufacture_rule(self, warehouse, company):
         rule = warehouse.manufacture_pull_id
         if not rule:
-            rule = (
-                self.env["stock.rule"]
-                .sudo()
-                .search([("action", "=", "manufacture"), ("company_id", "=", company.id)], limit=1)
+            rule = self.env["stock.rule"].search(
+                [("action", "=", "manufacture"), ("company_id", "=", company.id)], limit=1
             )
         return rule
 

@@ -13,6 +13,8 @@ from odoo import Command, _, api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .client_guards import require_superuser
+
 _logger = logging.getLogger(__name__)
 
 CHUNK = 50
@@ -24,6 +26,24 @@ class BackwardReplanner(models.AbstractModel):
     _description = "Backward Management: re-plan what a change touches"
 
     # ------------------------------------------------------------------ what a change touches
+
+    @api.model
+    def _touch(self, kind, ids, date_from=None, reason=""):
+        """A change saved: mark the open orders it touches (the entry of every change).
+
+        ``kind``: "calendar" (``ids`` are calendars), "company" (a public holiday: every
+        calendar of the companies ``ids``, and those of no company), "production" or
+        "purchase" (``ids`` are products whose bill of materials or vendor changed).
+        """
+        # sudo: whoever saves a holiday, a BoM or a vendor line marks orders they may not read
+        replanner = self.sudo()
+        if kind == "company":
+            calendars = replanner.env["resource.calendar"].search([("company_id", "in", [*ids, False])])
+            replanner._touch_calendars(calendars.ids, date_from, reason)
+        elif kind == "calendar":
+            replanner._touch_calendars(ids, date_from, reason)
+        else:
+            replanner._touch_products(ids, kind, reason)
 
     @api.model
     def _touch_calendars(self, calendar_ids, date_from=None, reason=""):
@@ -84,6 +104,7 @@ class BackwardReplanner(models.AbstractModel):
         The change is recorded with who saved it, so that they hear how it ended; an order
         still waiting for an earlier change waits for this one too and counts in both.
         """
+        require_superuser(self)
         if not order_ids:
             return
         reason = reason or _("a planning parameter changed")
@@ -103,17 +124,13 @@ class BackwardReplanner(models.AbstractModel):
         self.env["sale.order"].invalidate_model(["backward_replan_reason", "backward_replan_batch_ids"])
         if not marked:
             return
-        batch = (
-            self.env["backward.replan.batch"]
-            .sudo()
-            .create(
-                {
-                    "name": reason[:200],
-                    "user_id": self.env.uid,
-                    "company_id": self.env.company.id,
-                    "order_count": len(marked),
-                }
-            )
+        batch = self.env["backward.replan.batch"].create(
+            {
+                "name": reason[:200],
+                "user_id": self.env.uid,
+                "company_id": self.env.company.id,
+                "order_count": len(marked),
+            }
         )
         self.env.cr.execute(
             SQL(
@@ -130,14 +147,14 @@ class BackwardReplanner(models.AbstractModel):
         queue_job bridge enqueues jobs instead)."""
         cron = self.env.ref("backward_plan.ir_cron_backward_replan", raise_if_not_found=False)
         if cron:
-            cron.sudo()._trigger()
+            cron._trigger()
 
     # ------------------------------------------------------------------ the scheduled action
 
     @api.model
     def _cron_backward_replan(self):
         """Re-plan a chunk of the marked orders; Odoo calls it again while some remain."""
-        Order = self.env["sale.order"].sudo()
+        Order = self.env["sale.order"]
         orders = Order.search([("backward_replan_reason", "!=", False)], limit=CHUNK, order="id")
         self._replan_marked(orders)
         remaining = Order.search_count([("backward_replan_reason", "!=", False)])
@@ -149,8 +166,9 @@ class BackwardReplanner(models.AbstractModel):
         """One batch of work: re-plan those of ``orders`` still marked, count what moved in
         their change's report and tell the promises endangered. The scheduled action and
         the queue_job bridge's jobs both call it; returns how many were re-planned."""
-        Order = self.env["sale.order"].sudo()
-        orders = orders.sudo()
+        require_superuser(self)
+        Order = self.env["sale.order"]
+        orders = orders.with_env(self.env)
         orders.invalidate_recordset(["backward_replan_reason", "backward_replan_batch_ids"])
         orders = orders.filtered(lambda order: order.backward_replan_reason)
         before = {

@@ -23,6 +23,7 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from ..scheduling.chain import PRODUCTION
+from .client_guards import require_superuser
 
 PICKING_KINDS = ("receipt", "transfer", "delivery")
 LIVE = ("planned", "in_progress")
@@ -34,8 +35,10 @@ class BackwardScheduleWriter(models.AbstractModel):
 
     @api.model
     def _apply(self, orders):
-        """Write the agreed plan of ``orders`` into their documents, in bulk."""
-        steps = orders.sudo().backward_deadline_ids.filtered(lambda step: step.state in LIVE)
+        """Write the agreed plan of ``orders`` into their documents, in bulk (as superuser:
+        reached from the agreement and the accepted re-promise, which elevated)."""
+        require_superuser(self)
+        steps = orders.with_env(self.env).backward_deadline_ids.filtered(lambda step: step.state in LIVE)
         if not steps:
             return
         # the starts first: Odoo moves a rescheduled order's component moves and propagates
@@ -61,13 +64,13 @@ class BackwardScheduleWriter(models.AbstractModel):
                 if move.state not in ("done", "cancel"):
                     deadline_of[move.id] = step.date_deadline
         by_deadline = defaultdict(list)
-        for move in self.env["stock.move"].sudo().browse(list(deadline_of)):
+        for move in self.env["stock.move"].browse(list(deadline_of)):
             if move.date_deadline != deadline_of[move.id]:
                 by_deadline[deadline_of[move.id]].append(move.id)
         # each move its own step's deadline: Odoo's propagation up and down the chain would
         # shift the others by the same delta, so every move of the plan counts as set
         written = set(deadline_of)
-        Move = self.env["stock.move"].sudo().with_context(date_deadline_propagate_ids=written)
+        Move = self.env["stock.move"].with_context(date_deadline_propagate_ids=written)
         for deadline, move_ids in by_deadline.items():
             Move.browse(move_ids).write({"date_deadline": deadline})
 
@@ -95,16 +98,14 @@ class BackwardScheduleWriter(models.AbstractModel):
                 and line.date_planned != step.date_deadline
             ):
                 arrivals[step.date_deadline].append(step)
-        Line = self.env["purchase.order.line"].sudo()
+        Line = self.env["purchase.order.line"]
         for moment, asked in arrivals.items():
             Line.browse([step.purchase_line_id.id for step in asked]).write({"date_planned": moment})
         for purchase, moment in order_by.items():
             if purchase.date_order != moment:
-                purchase.sudo().write({"date_order": moment})
+                purchase.write({"date_order": moment})
         updates = {step.id: {"date_document_planned": moment} for moment, asked in arrivals.items() for step in asked}
-        self.env["backward.bulk.writer"]._bulk_update(
-            self.env["backward.deadline"].sudo(), updates, ["date_document_planned"]
-        )
+        self.env["backward.bulk.writer"]._bulk_update(self.env["backward.deadline"], updates, ["date_document_planned"])
 
     def _schedule_productions(self, steps):
         """A manufacturing order neither planned by hand nor started starts at its start-by;
@@ -123,14 +124,14 @@ class BackwardScheduleWriter(models.AbstractModel):
             if production._backward_start_set_by_hand() and production.date_start != start_by:
                 continue
             if production.date_start != start_by:
-                production.sudo().write({"date_start": start_by})
+                production.write({"date_start": start_by})
             if production.backward_start_written != start_by:
                 written[production.id] = {"backward_start_written": start_by}
             references[step.id] = production.date_finished
         bulk = self.env["backward.bulk.writer"]
-        bulk._bulk_update(self.env["mrp.production"].sudo(), written, ["backward_start_written"], changed=[])
+        bulk._bulk_update(self.env["mrp.production"], written, ["backward_start_written"], changed=[])
         updates = {step_id: {"date_document_planned": moment} for step_id, moment in references.items() if moment}
-        bulk._bulk_update(self.env["backward.deadline"].sudo(), updates, ["date_document_planned"])
+        bulk._bulk_update(self.env["backward.deadline"], updates, ["date_document_planned"])
 
     @api.model
     def _remember_starts(self, chain):

@@ -1,5 +1,7 @@
 from odoo import api, fields, models, tools
 
+from .client_guards import require_superuser
+
 
 class BackwardTeam(models.Model):
     _name = "backward.team"
@@ -43,9 +45,11 @@ class BackwardTeam(models.Model):
     def _backward_team_map(self, company_id):
         """{user id: team id} in a company: the first team a user belongs to or manages.
 
-        Cached: planning reads it for every order; teams change rarely and clear it.
+        Cached: planning reads it for every order; teams change rarely and clear it. Filled
+        as the planner (superuser), never as a reader: the cache is everyone's.
         """
-        teams = self.sudo().search([("company_id", "=", company_id)])
+        require_superuser(self)
+        teams = self.search([("company_id", "=", company_id)])
         result = {}
         for team in teams:
             for user in team.manager_id | team.member_ids:

@@ -49,3 +49,16 @@ def refuse_client_writes(records, vals):
                 fields=", ".join(labels),
             )
         )
+
+
+def require_superuser(records):
+    """Refuse to go on unless ``records`` act as superuser: the services of the planning
+    (writers, re-plans, caches shared by everyone) are reached from an entry point that
+    elevated once (a checked button, the planner, a scheduled action, a job), never
+    from a client; they do not elevate again."""
+    if not records.env.su:
+        raise AccessError(
+            records.env._(
+                "%(model)s is run by the backward planning, not by hand.", model=records._description or records._name
+            )
+        )

@@ -35,10 +35,10 @@ class MrpBom(models.Model):
 
     def _backward_touch(self):
         products = self.product_id | self.product_tmpl_id.product_variant_ids
-        self.env["backward.replanner"].sudo()._touch_products(
-            products.ids,
+        self.env["backward.replanner"]._touch(
             "production",
-            _("the bill of materials of %(product)s changed", product=products[:1].display_name),
+            products.ids,
+            reason=_("the bill of materials of %(product)s changed", product=products[:1].display_name),
         )
 
 
@@ -62,9 +62,9 @@ class ProductSupplierinfo(models.Model):
         result = super().write(vals)
         if VENDOR_DURATIONS & set(vals):
             products = self.product_id | self.product_tmpl_id.product_variant_ids
-            self.env["backward.replanner"].sudo()._touch_products(
-                products.ids,
+            self.env["backward.replanner"]._touch(
                 "purchase",
-                _("a vendor lead time of %(product)s changed", product=products[:1].display_name),
+                products.ids,
+                reason=_("a vendor lead time of %(product)s changed", product=products[:1].display_name),
             )
         return result

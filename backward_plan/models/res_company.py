@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from .client_guards import require_superuser
+
 GRANULARITY_SELECTION = [
     ("day", "Day (end of the working day)"),
     ("shift", "Shift (end of an attendance slot)"),
@@ -90,15 +92,12 @@ class ResCompany(models.Model):
     @api.model
     @tools.ormcache("company_id")
     def _backward_production_manager_of(self, company_id):
-        company = self.sudo().browse(company_id)
+        require_superuser(self)  # cached for everyone: filled as the planner, never as a reader
+        company = self.browse(company_id)
         if company.backward_production_owner_id:
             return company.backward_production_owner_id.id
-        managers = (
-            self.env.ref("mrp.group_mrp_manager")
-            .sudo()
-            .users.filtered(
-                lambda user: user.active and not user.share and not user._is_superuser() and company in user.company_ids
-            )
+        managers = self.env.ref("mrp.group_mrp_manager").users.filtered(
+            lambda user: user.active and not user.share and not user._is_superuser() and company in user.company_ids
         )
         return managers.sorted("id")[:1].id or False
 

@@ -22,47 +22,48 @@ class ResourceCalendar(models.Model):
     def _backward_patterns(self, calendar_ids):
         """{calendar id: (name, tz, weekly attendances, company id)} of the core, cached.
 
+        One statement, as the leaves are read: the cache is shared by every caller (the
+        planner, the timeline, the load report), so it must not depend on who fills it.
         Attendances change rarely and clear the cache (see resource.calendar.attendance).
         A calendar deleted since is left out.
         """
-        calendars = self.sudo().browse(calendar_ids).exists()
-        rows = (
-            self.env["resource.calendar.attendance"]
-            .sudo()
-            .search_read(
-                [
-                    ("calendar_id", "in", list(calendar_ids)),
-                    ("display_type", "=", False),
-                    ("day_period", "!=", "lunch"),
-                ],
-                [
-                    "calendar_id",
-                    "dayofweek",
-                    "hour_from",
-                    "hour_to",
-                    "week_type",
-                    "date_from",
-                    "date_to",
-                ],
+        self.flush_model(["name", "tz", "company_id", "two_weeks_calendar"])
+        self.env["resource.calendar.attendance"].flush_model(
+            ["calendar_id", "display_type", "day_period", "dayofweek", "hour_from", "hour_to", "week_type"]
+            + ["date_from", "date_to", "sequence"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.id, c.name, c.tz, c.company_id, c.two_weeks_calendar,
+                       a.id, a.dayofweek, a.hour_from, a.hour_to, a.week_type, a.date_from, a.date_to
+                  FROM resource_calendar c
+                  LEFT JOIN resource_calendar_attendance a
+                    ON a.calendar_id = c.id AND a.display_type IS NULL AND a.day_period IS DISTINCT FROM 'lunch'
+                 WHERE c.id = ANY(%s)
+                 ORDER BY c.id, a.sequence, a.week_type, a.dayofweek, a.hour_from, a.id
+                """,
+                list(calendar_ids),
             )
         )
-        patterns = {calendar.id: (calendar.name, calendar.tz, [], calendar.company_id.id) for calendar in calendars}
-        for calendar in calendars:
-            two_weeks = calendar.two_weeks_calendar
-            for row in rows:
-                if row["calendar_id"][0] != calendar.id:
-                    continue
-                patterns[calendar.id][2].append(
-                    Attendance(
-                        weekday=int(row["dayofweek"]),
-                        hour_from=row["hour_from"],
-                        hour_to=row["hour_to"],
-                        # as Odoo does, a one-week calendar ignores leftover week types
-                        week_type=int(row["week_type"]) if two_weeks and row["week_type"] else None,
-                        date_from=row["date_from"] or None,
-                        date_to=row["date_to"] or None,
-                    )
+        patterns = {}
+        for row in self.env.cr.fetchall():
+            calendar_id, name, tz, company_id, two_weeks, attendance_id, *hours = row
+            pattern = patterns.setdefault(calendar_id, (name, tz, [], company_id or False))[2]
+            if attendance_id is None:
+                continue  # a calendar without attendances
+            dayofweek, hour_from, hour_to, week_type, date_from, date_to = hours
+            pattern.append(
+                Attendance(
+                    weekday=int(dayofweek),
+                    hour_from=hour_from,
+                    hour_to=hour_to,
+                    # as Odoo does, a one-week calendar ignores leftover week types
+                    week_type=int(week_type) if two_weeks and week_type else None,
+                    date_from=date_from or None,
+                    date_to=date_to or None,
                 )
+            )
         return {key: (name, tz, tuple(pattern), company) for key, (name, tz, pattern, company) in patterns.items()}
 
     def _backward_work_calendars(self, keys, first_day, last_day, skip_invalid=False):
@@ -135,9 +136,11 @@ class ResourceCalendarAttendance(models.Model):
     _inherit = ["resource.calendar.attendance", "backward.cache.mixin"]
 
     def _backward_touch(self):
-        calendars = self.sudo().calendar_id
-        self.env["backward.replanner"].sudo()._touch_calendars(
-            calendars.ids, reason=_("the working hours of %(calendar)s changed", calendar=calendars[:1].name or "")
+        calendars = self.calendar_id
+        self.env["backward.replanner"]._touch(
+            "calendar",
+            calendars.ids,
+            reason=_("the working hours of %(calendar)s changed", calendar=calendars[:1].name or ""),
         )
 
     @api.model_create_multi
@@ -162,21 +165,16 @@ class ResourceCalendarLeaves(models.Model):
     _inherit = "resource.calendar.leaves"
 
     def _backward_touch(self):
-        replanner = self.env["backward.replanner"].sudo()
-        for leave in self.sudo():
+        replanner = self.env["backward.replanner"]
+        for leave in self:
             if leave.time_type != "leave":
                 continue  # work orders' own slots are load, not time off
-            if leave.calendar_id:
-                calendars = leave.calendar_id
-            elif leave.resource_id:
-                calendars = leave.resource_id.calendar_id
+            reason = _("time off “%(name)s” changed", name=leave.name or "")
+            if leave.calendar_id or leave.resource_id:
+                calendars = leave.calendar_id or leave.resource_id.calendar_id
+                replanner._touch("calendar", calendars.ids, date_from=leave.date_from, reason=reason)
             else:  # a public holiday: every calendar of its company
-                calendars = (
-                    self.env["resource.calendar"].sudo().search([("company_id", "in", [leave.company_id.id, False])])
-                )
-            replanner._touch_calendars(
-                calendars.ids, leave.date_from, _("time off “%(name)s” changed", name=leave.name or "")
-            )
+                replanner._touch("company", [leave.company_id.id], date_from=leave.date_from, reason=reason)
 
     @api.model_create_multi
     def create(self, vals_list):

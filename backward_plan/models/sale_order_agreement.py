@@ -11,6 +11,8 @@ from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from .client_guards import require_superuser
+
 # The parties that agree a plan, the group each must belong to, and the kinds of
 # steps that make their agreement necessary (sales always agree).
 AGREEMENT_PARTIES = {
@@ -51,7 +53,9 @@ class SaleOrder(models.Model):
                     party=labels[party],
                 )
             )
-        foreign = self.sudo().filtered(lambda order: order.company_id not in self.env.user.company_ids)
+        # sudo: production and purchasing users agree the plans of orders they may not read
+        orders = self.sudo()
+        foreign = orders.filtered(lambda order: order.company_id not in self.env.user.company_ids)
         if foreign:
             raise AccessError(
                 _(
@@ -59,7 +63,7 @@ class SaleOrder(models.Model):
                     orders=", ".join(foreign.mapped("name")),
                 )
             )
-        for order in self.sudo():
+        for order in orders:
             if order.backward_plan_state != "proposed":
                 raise UserError(
                     _(
@@ -109,10 +113,11 @@ class SaleOrder(models.Model):
 
     def _backward_set_baseline(self, message=None):
         """All parties agreed (or the side concerned accepted a re-promise, ``message``): the
-        current deadlines become the baseline (two queries)."""
+        current deadlines become the baseline (two queries). As superuser: the agreement and
+        the accepted re-promise elevated."""
         self.ensure_one()
-        order = self.sudo()
-        deadlines = order.backward_deadline_ids.filtered(lambda d: d.state != "cancel")
+        require_superuser(self)
+        deadlines = self.backward_deadline_ids.filtered(lambda d: d.state != "cancel")
         self.env.cr.execute(
             SQL(
                 "UPDATE backward_deadline SET date_deadline_baseline = date_deadline, "
@@ -129,10 +134,10 @@ class SaleOrder(models.Model):
         )
         deadlines.invalidate_recordset(["date_deadline_baseline", "date_start_deadline_baseline"])
         self.env["backward.link"].invalidate_model(["date_deadline_baseline"])
-        order._backward_write({"backward_plan_state": "agreed", "backward_agreed_on": fields.Datetime.now()})
+        self._backward_write({"backward_plan_state": "agreed", "backward_agreed_on": fields.Datetime.now()})
         # the agreed plan becomes Odoo's own schedule
-        self.env["backward.schedule.writer"]._apply(order)
-        order.message_post(
+        self.env["backward.schedule.writer"]._apply(self)
+        self.message_post(
             body=message
             or Markup("<p>%s</p>")
             % _("Sales, production and purchasing agreed the plan: its dates are now the baseline.")
