@@ -22,3 +22,4 @@ from . import test_finite_capacity
 from . import test_menus
 from . import test_hand_dates
 from . import test_vendor_date
+from . import test_least_privilege
