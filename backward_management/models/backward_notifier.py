@@ -5,6 +5,10 @@ notification) is written in that person's language and timezone, whoever runs th
 a message in a document's chatter in the acting user's. Activities are created
 once per threat, updated when the expectation moves, marked done when the link recovers
 or is handed over; a delay reason is asked once, as soon as the deadline passes.
+
+The notifier is a service: the watch (a scheduled action, as superuser) and the planner
+(once its entry point elevated) call it, so it writes the documents' chatter and
+activities without elevating again. Only its formatting helpers serve user actions.
 """
 
 import logging
@@ -85,7 +89,7 @@ class BackwardNotifier(models.AbstractModel):
         """Log ``{model: {id: body}}`` in the documents' chatter, in the acting user's name."""
         author = self.env.user.partner_id.id
         for model, model_bodies in bodies.items():
-            self.env[model].sudo().browse(list(model_bodies))._message_log_batch(
+            self.env[model].browse(list(model_bodies))._message_log_batch(
                 model_bodies, author_id=author, email_from=False
             )
 
@@ -133,7 +137,7 @@ class BackwardNotifier(models.AbstractModel):
                 )
             if link.activity_id.exists() and state == previous:
                 # the same threat, a new expectation: the owner reads today's numbers
-                link.activity_id.sudo().write({"note": owner._alert_note(link)})
+                link.activity_id.write({"note": owner._alert_note(link)})
             else:
                 link.activity_id = self._schedule(link, document, ACTIVITY_TYPES[state], "_alert_note")
             if state != previous:
@@ -188,7 +192,7 @@ class BackwardNotifier(models.AbstractModel):
             return False
         reader = self._reader(user)
         due = fields.Date.context_today(reader, link.date_deadline) if link.date_deadline else None
-        return document.sudo().activity_schedule(
+        return document.activity_schedule(
             activity_xmlid,
             date_deadline=due,
             note=getattr(reader, note)(link),
@@ -221,7 +225,7 @@ class BackwardNotifier(models.AbstractModel):
 
     def _open_review(self, link):
         """Open a draft review for the downstream owner, penalties proposed by the policy."""
-        review = self.env["backward.review"].sudo().create({"link_id": link.id})
+        review = self.env["backward.review"].create({"link_id": link.id})
         review.action_propose_penalties()
         reviewer = link.downstream_user_id or link.downstream_team_id.manager_id
         if reviewer:
@@ -259,7 +263,7 @@ class BackwardNotifier(models.AbstractModel):
         if not user or user == link.upstream_user_id:
             return
         reader = self._reader(user)
-        link.sudo().message_notify(
+        link.message_notify(
             partner_ids=user.partner_id.ids,
             subject=reader.env._("%(link)s: %(state)s", link=link.name, state=reader._state_label(link, state)),
             body=reader._alert_note(link),

@@ -3,7 +3,8 @@
 The watch (:meth:`backward.watch._repromises`) finds the documents whose own date moved
 a handover past its deadline, once per new date; the notifier records each re-promise,
 accepts at once what the slack absorbs and asks the downstream side to decide the rest,
-with the effect were it accepted (``backward.repromise`` holds the decisions).
+with the effect were it accepted (``backward.repromise`` holds the decisions). Both run
+inside the watch's evaluation, as superuser (``backward.repromise.create`` refuses anyone else).
 """
 
 from datetime import timedelta
@@ -53,7 +54,7 @@ class BackwardWatch(models.AbstractModel):
             if recorded and moves[link_id][1] <= recorded:
                 del moves[link_id]
         if moves:
-            links = self.env["backward.link"].sudo().browse(list(moves))
+            links = self.env["backward.link"].browse(list(moves))
             self.env["backward.notifier"]._record_repromises({link: moves[link.id] for link in links})
 
     @staticmethod
@@ -78,7 +79,7 @@ class BackwardNotifier(models.AbstractModel):
         asked to accept or refuse, with the effect on their step and on the customer; an
         older request of the same link still waiting is superseded.
         """
-        Repromise = self.env["backward.repromise"].sudo()
+        Repromise = self.env["backward.repromise"]
         for link, (old, new, hours) in moves.items():
             waiting = link.repromise_ids.filtered(lambda repromise: repromise.state in ("pending", "refused"))
             if waiting:
