@@ -2,6 +2,7 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..scheduling.expectation import LIVE
 
@@ -113,7 +114,7 @@ class BackwardDocumentMixin(models.AbstractModel):
                 ", ".join(
                     sorted(
                         {
-                            f"{link.downstream_id.name} ({link.sale_order_id.name})"
+                            f"{link.downstream_id.name} ({link.sale_order_name})"
                             if link.sale_order_id
                             else link.downstream_id.name
                             for link in feeds
@@ -171,18 +172,20 @@ class BackwardDocumentMixin(models.AbstractModel):
 
     def _backward_needs_table(self, links):
         """What waits for this document: through transfers, the manufacturing order or the
-        customer, its start-by, the order and the delivery date at stake."""
+        customer, its start-by, the order and the delivery date at stake.
+
+        Read as the user: the steps and links are the plan every employee reads, and the
+        link carries what is shown of the order (a buyer may not read sale orders)."""
         states = dict(links._fields["state"]._description_selection(self.env))
         rows = []
         for link in links.sorted("date_deadline"):
-            order = link.sudo().sale_order_id
-            stake = link.sudo()._backward_stake()
+            stake = link._backward_stake()
             rows.append(
                 (
                     stake.name,
                     self._backward_format(stake.date_start_deadline),
-                    f"{order.name} · {order.partner_id.display_name}" if order else "—",
-                    self._backward_format(order.commitment_date or order.expected_date) if order else "—",
+                    f"{link.sale_order_name} · {link.customer_id.display_name}" if link.sale_order_id else "—",
+                    self._backward_format(link.date_promise) if link.sale_order_id else "—",
                     self._backward_format(link.date_deadline),
                     self._backward_format(link.date_expected),
                     _("%(hours)s h", hours=round(link.delay_hours, 1)) if link.date_expected else "—",
@@ -211,7 +214,7 @@ class BackwardDocumentMixin(models.AbstractModel):
         if not link.upstream_user_id:
             return "—"
         sources = dict(link.upstream_id._fields["owner_source"]._description_selection(self.env))
-        source = link.sudo().upstream_id.owner_source
+        source = link.upstream_id.owner_source
         if source and source != "document":
             return _("%(user)s (%(origin)s)", user=link.upstream_user_id.name, origin=sources[source])
         return link.upstream_user_id.name
@@ -254,16 +257,47 @@ class BackwardDocumentMixin(models.AbstractModel):
         return action
 
     def _backward_orders_to_agree(self):
+        """The sale orders served by these documents whose plan waits for this party's agreement."""
+        order_ids = sorted({order_id for ids in self._backward_orders_to_agree_ids().values() for order_id in ids})
+        return self.env["sale.order"].browse(order_ids)
+
+    def _backward_orders_to_agree_ids(self):
+        """{document id: [sale order ids]} whose plan waits for this party's agreement.
+
+        Ids and plan states only, in one query: production and purchasing users may not
+        read sale orders; ``sale.order._backward_agree`` checks who agrees, then writes.
+        """
         party = self._backward_party
-        return self.sudo().backward_deadline_ids.sale_order_ids.filtered(
-            lambda order: (
-                party and order.backward_plan_state == "proposed" and not order[f"backward_{party}_agreed_uid"]
+        ids = self._origin.ids
+        if not party or not ids:
+            return {}
+        inverse = self._fields["backward_deadline_ids"].inverse_name
+        agreed = f"backward_{party}_agreed_uid"
+        self.env["sale.order"].flush_model(["backward_plan_state", agreed])
+        self.env["backward.deadline"].flush_model([inverse, "sale_order_ids"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT step.%(inverse)s, array_agg(DISTINCT sale.id ORDER BY sale.id)
+                  FROM backward_deadline step
+                  JOIN backward_deadline_sale_order_rel served ON served.deadline_id = step.id
+                  JOIN sale_order sale ON sale.id = served.order_id
+                 WHERE step.%(inverse)s = ANY(%(ids)s)
+                   AND sale.backward_plan_state = 'proposed'
+                   AND sale.%(agreed)s IS NULL
+                 GROUP BY step.%(inverse)s
+                """,
+                inverse=SQL.identifier(inverse),
+                ids=ids,
+                agreed=SQL.identifier(agreed),
             )
         )
+        return dict(self.env.cr.fetchall())
 
     def _compute_backward_awaits_agreement(self):
+        waiting = self._backward_orders_to_agree_ids()
         for record in self:
-            record.backward_awaits_agreement = bool(record._backward_orders_to_agree())
+            record.backward_awaits_agreement = bool(waiting.get(record._origin.id))
 
     def action_backward_agree_plan(self):
         """Agree, for this document's party, the plans of the sale orders it serves."""

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -44,7 +44,17 @@ class BackwardLink(models.Model):
         index=True,
         help="The order this handover serves.",
     )
+    # What the documents' banners show of the order to users who may not read sale orders:
+    # related and computed fields read the order as superuser (as the order's name is shown
+    # on the link already), nothing else of it.
     customer_id = fields.Many2one(related="sale_order_id.partner_id", string="Customer")
+    sale_order_name = fields.Char(related="sale_order_id.name", string="Order Reference")
+    date_promise = fields.Datetime(
+        "Promised Delivery",
+        compute="_compute_date_promise",
+        compute_sudo=True,
+        help="The delivery date promised to the customer of the order this handover serves.",
+    )
     date_deadline = fields.Datetime("Hand Over By", readonly=True, help="Latest handover, the link's buffer included.")
     date_deadline_baseline = fields.Datetime("Agreed Hand Over By", readonly=True)
     date_need = fields.Datetime(
@@ -182,7 +192,8 @@ class BackwardLink(models.Model):
         self.env.cr.execute(SQL("ALTER TABLE backward_link SET (fillfactor = 70)"))
 
     def _backward_set_cause(self):
-        """A late link caused by an earlier late link says so, and names the first one."""
+        """A late link caused by an earlier late link says so, and names the first one
+        (the watch's telling calls it, as superuser)."""
         caused = self.env.ref("backward_management.delay_reason_caused_upstream", raise_if_not_found=False)
         for link in self:
             self.env.cr.execute(
@@ -212,7 +223,7 @@ class BackwardLink(models.Model):
             vals = {"caused_upstream": bool(row), "root_cause_id": row[0] if row else link.id}
             if row and caused and not link.reason_id:
                 vals["reason_id"] = caused.id
-            link.sudo().write(vals)
+            link.write(vals)
 
     def write(self, vals):
         # the planner and the watch keep these rows (as superuser): a client writes only the chatter
@@ -223,6 +234,12 @@ class BackwardLink(models.Model):
         """The step that really waits for this handover (through transfers): an MO or the customer."""
         self.ensure_one()
         return self.downstream_id._stake()
+
+    @api.depends("sale_order_id.commitment_date", "sale_order_id.expected_date")
+    def _compute_date_promise(self):
+        for link in self:
+            order = link.sale_order_id
+            link.date_promise = order.commitment_date or order.expected_date
 
     def _compute_review_count(self):
         # the reviews this user may read
@@ -258,19 +275,21 @@ class BackwardLink(models.Model):
             )
         if self.state not in ("open", "absorbed", "at_risk", "late"):
             raise UserError(self.env._("%(link)s is no longer open: there is no status to ask.", link=self.name))
+        # sudo: the downstream side may not read nor post on the upstream's document, nor post on links
+        link = self.sudo()
         notifier = self.env["backward.notifier"]
-        document = self.upstream_id._document()
-        owner = notifier._owner(self, document) if document else self.env["res.users"]
+        document = link.upstream_id._document()
+        owner = notifier._owner(link, document) if document else self.env["res.users"]
         reader = notifier._reader(owner)
         body = reader.env._(
             "%(user)s asks where %(upstream)s stands: it must hand over by %(deadline)s to %(downstream)s. "
             "Please answer here.",
             user=user.name,
-            upstream=self.upstream_id.name,
-            deadline=reader._format(self.date_deadline),
-            downstream=self.downstream_id.name,
+            upstream=link.upstream_id.name,
+            deadline=reader._format(link.date_deadline),
+            downstream=link.downstream_id.name,
         )
-        target = document.sudo() if document else self.sudo()
+        target = document or link
         target.message_subscribe(partner_ids=user.partner_id.ids)
         target.message_post(
             body=body, partner_ids=owner.partner_id.ids, author_id=user.partner_id.id, message_type="comment"
@@ -279,7 +298,7 @@ class BackwardLink(models.Model):
             target.activity_schedule(
                 "backward_management.mail_activity_type_status_request", user_id=owner.id, note=body
             )
-        self.sudo().message_post(body=body, author_id=user.partner_id.id)
+        link.message_post(body=body, author_id=user.partner_id.id)
         return True
 
     def action_give_reason(self):
