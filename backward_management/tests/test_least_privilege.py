@@ -96,7 +96,7 @@ class TestLeastPrivilege(DefaultsCase):
         admin = new_test_user(
             self.env,
             "bm_least_admin",
-            groups="base.group_system,mrp.group_mrp_manager,backward_management.backward_management_group_manager",
+            groups="base.group_system,mrp.group_mrp_manager,backward_plan.backward_management_group_manager",
         )
         with Form(self.env["res.config.settings"].with_user(admin)) as settings:
             settings.backward_capacity = "finite"

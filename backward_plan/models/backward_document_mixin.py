@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class BackwardDocumentMixin(models.AbstractModel):
@@ -91,7 +92,7 @@ class BackwardDocumentMixin(models.AbstractModel):
                 ", ".join(
                     sorted(
                         {
-                            f"{link.downstream_id.name} ({link.sale_order_id.name})"
+                            f"{link.downstream_id.name} ({link.sale_order_name})"
                             if link.sale_order_id
                             else link.downstream_id.name
                             for link in feeds
@@ -113,16 +114,47 @@ class BackwardDocumentMixin(models.AbstractModel):
             )
 
     def _backward_orders_to_agree(self):
+        """The sale orders served by these documents whose plan waits for this party's agreement."""
+        order_ids = sorted({order_id for ids in self._backward_orders_to_agree_ids().values() for order_id in ids})
+        return self.env["sale.order"].browse(order_ids)
+
+    def _backward_orders_to_agree_ids(self):
+        """{document id: [sale order ids]} whose plan waits for this party's agreement.
+
+        Ids and plan states only, in one query: production and purchasing users may not
+        read sale orders; ``sale.order._backward_agree`` checks who agrees, then writes.
+        """
         party = self._backward_party
-        return self.sudo().backward_deadline_ids.sale_order_ids.filtered(
-            lambda order: (
-                party and order.backward_plan_state == "proposed" and not order[f"backward_{party}_agreed_uid"]
+        ids = self._origin.ids
+        if not party or not ids:
+            return {}
+        inverse = self._fields["backward_deadline_ids"].inverse_name
+        agreed = f"backward_{party}_agreed_uid"
+        self.env["sale.order"].flush_model(["backward_plan_state", agreed])
+        self.env["backward.deadline"].flush_model([inverse, "sale_order_ids"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT step.%(inverse)s, array_agg(DISTINCT sale.id ORDER BY sale.id)
+                  FROM backward_deadline step
+                  JOIN backward_deadline_sale_order_rel served ON served.deadline_id = step.id
+                  JOIN sale_order sale ON sale.id = served.order_id
+                 WHERE step.%(inverse)s = ANY(%(ids)s)
+                   AND sale.backward_plan_state = 'proposed'
+                   AND sale.%(agreed)s IS NULL
+                 GROUP BY step.%(inverse)s
+                """,
+                inverse=SQL.identifier(inverse),
+                ids=ids,
+                agreed=SQL.identifier(agreed),
             )
         )
+        return dict(self.env.cr.fetchall())
 
     def _compute_backward_awaits_agreement(self):
+        waiting = self._backward_orders_to_agree_ids()
         for record in self:
-            record.backward_awaits_agreement = bool(record._backward_orders_to_agree())
+            record.backward_awaits_agreement = bool(waiting.get(record._origin.id))
 
     def action_backward_agree_plan(self):
         """Agree, for this document's party, the plans of the sale orders it serves."""

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .client_guards import refuse_client_writes
@@ -43,7 +43,17 @@ class BackwardLink(models.Model):
         index=True,
         help="The order this handover serves.",
     )
+    # What the documents' banners show of the order to users who may not read sale orders:
+    # related and computed fields read the order as superuser (as the order's name is shown
+    # on the link already), nothing else of it.
     customer_id = fields.Many2one(related="sale_order_id.partner_id", string="Customer")
+    sale_order_name = fields.Char(related="sale_order_id.name", string="Order Reference")
+    date_promise = fields.Datetime(
+        "Promised Delivery",
+        compute="_compute_date_promise",
+        compute_sudo=True,
+        help="The delivery date promised to the customer of the order this handover serves.",
+    )
     date_deadline = fields.Datetime("Hand Over By", readonly=True, help="Latest handover, the link's buffer included.")
     date_deadline_baseline = fields.Datetime("Agreed Hand Over By", readonly=True)
     date_need = fields.Datetime(
@@ -103,6 +113,12 @@ class BackwardLink(models.Model):
         # The watch rewrites expectations and states in place: room left in each page lets
         # PostgreSQL update rows without touching the indexes (HOT updates).
         self.env.cr.execute(SQL("ALTER TABLE backward_link SET (fillfactor = 70)"))
+
+    @api.depends("sale_order_id.commitment_date", "sale_order_id.expected_date")
+    def _compute_date_promise(self):
+        for link in self:
+            order = link.sale_order_id
+            link.date_promise = order.commitment_date or order.expected_date
 
     def write(self, vals):
         # the planner and the watch keep these rows (as superuser): a client writes only the chatter

@@ -74,7 +74,7 @@ class BackwardNotifier(models.AbstractModel):
         """Log ``{model: {id: body}}`` in the documents' chatter, in the acting user's name."""
         author = self.env.user.partner_id.id
         for model, model_bodies in bodies.items():
-            self.env[model].sudo().browse(list(model_bodies))._message_log_batch(
+            self.env[model].browse(list(model_bodies))._message_log_batch(
                 model_bodies, author_id=author, email_from=False
             )
 

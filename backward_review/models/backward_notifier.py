@@ -24,7 +24,7 @@ class BackwardNotifier(models.AbstractModel):
     @api.model
     def _open_review(self, link):
         """Open a draft review for the downstream owner, penalties proposed by the policy."""
-        review = self.env["backward.review"].sudo().create({"link_id": link.id})
+        review = self.env["backward.review"].create({"link_id": link.id})
         review.action_propose_penalties()
         reviewer = link.downstream_user_id or link.downstream_team_id.manager_id
         if reviewer:

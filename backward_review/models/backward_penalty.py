@@ -181,7 +181,7 @@ class BackwardPenalty(models.Model):
     def _penalised_users(self):
         """Everyone a line penalises: the person, or the team's manager and members."""
         users = self.env["res.users"]
-        for penalty in self.sudo():
+        for penalty in self:
             users |= penalty.user_id | penalty.team_id.manager_id | penalty.team_id.member_ids
         return users
 
@@ -194,10 +194,11 @@ class BackwardPenalty(models.Model):
         if not (reason or "").strip():
             raise UserError(_("Say why the penalty is corrected: the reason stays in the ledger."))
         reversals = self.env["backward.penalty"]
+        # sudo: only the superuser writes approved lines; the manager and the decision were checked above
         for penalty in self.sudo():
             if penalty.state != "approved" or penalty.reversed_id:
                 raise UserError(_("Only an approved penalty can be reversed, once."))
-            if self.sudo().search_count([("reversed_id", "=", penalty.id)]):
+            if penalty.search_count([("reversed_id", "=", penalty.id)]):
                 raise UserError(_("This penalty was reversed already."))
             reversals |= penalty.create(
                 {

@@ -181,7 +181,8 @@ class BackwardReview(models.Model):
         # the proposed lines of a draft go with it, once the deletion itself is allowed
         self.check_access("unlink")
         self._unlink_except_submitted()
-        self.sudo().penalty_ids.filtered(lambda penalty: penalty.state == "proposed").unlink()
+        # a manager who is not involved (checked above) may delete them as themselves
+        self.penalty_ids.filtered(lambda penalty: penalty.state == "proposed").unlink()
         return super().unlink()
 
     # ------------------------------------------------------------------ opening
@@ -189,7 +190,7 @@ class BackwardReview(models.Model):
     def _prepare_review_vals(self, link):
         """The facts of the late handover, frozen when the review is opened."""
         return {
-            "name": self.env["ir.sequence"].sudo().next_by_code("backward.review") or "/",
+            "name": self.env["ir.sequence"].next_by_code("backward.review") or "/",
             "party_key": self._party_key(link),
             "date_deadline": link.date_deadline,
             "date_handover": link.date_handover,
@@ -210,7 +211,8 @@ class BackwardReview(models.Model):
             raise UserError(_("%(link)s is cancelled: there is no handover to review.", link=link.name))
         if link.state not in LATE:
             raise UserError(_("%(link)s is not late: only a late handover can be reviewed.", link=link.name))
-        if self.sudo().search_count([("link_id", "=", link.id), ("party_key", "=", self._party_key(link))]):
+        # the downstream side reads the reviews of its links; the SQL constraint is the last word
+        if self.search_count([("link_id", "=", link.id), ("party_key", "=", self._party_key(link))]):
             raise UserError(_("%(link)s is already under review by its downstream party.", link=link.name))
         if self.env.su:
             return
@@ -245,7 +247,7 @@ class BackwardReview(models.Model):
     def _proposed_lines(self):
         """The lines awaiting the decision, as the workflow reads them once it checked who acts."""
         self.ensure_one()
-        return self.sudo().penalty_ids.filtered(lambda penalty: penalty.state == "proposed")
+        return self._decision().penalty_ids.filtered(lambda penalty: penalty.state == "proposed")
 
     def _check_shares(self, shares):
         """The ``shares`` of responsibility of the review's lines add up to 100%.
@@ -265,6 +267,7 @@ class BackwardReview(models.Model):
 
     def _decision(self):
         """The review as the workflow writes it, once an action checked who acts."""
+        # sudo: the parties may not write the state, the decision nor the lines; the calling action checked who acts
         return self.sudo()
 
     def action_propose_penalties(self):
@@ -273,7 +276,7 @@ class BackwardReview(models.Model):
         self._check_state("draft")
         for review in self._decision():
             review.penalty_ids.filtered(lambda penalty: penalty.state == "proposed").unlink()
-            self.env["backward.penalty"].sudo().create(review._prepare_penalty_lines())
+            review.env["backward.penalty"].create(review._prepare_penalty_lines())
         self._remember_involved()
         return True
 
@@ -324,7 +327,9 @@ class BackwardReview(models.Model):
 
     def _answered(self):
         answer_type = self.env.ref("backward_review.mail_activity_type_review_answer")
-        self.sudo().activity_ids.filtered(lambda activity: activity.activity_type_id == answer_type).action_feedback()
+        self._decision().activity_ids.filtered(
+            lambda activity: activity.activity_type_id == answer_type
+        ).action_feedback()
 
     def action_uphold(self):
         """Decide for the downstream side: the proposed penalties are approved."""

@@ -24,7 +24,7 @@ class BackwardReview(models.Model):
             return
         self._check_decider()
         for review in self:
-            if self.env.user in review.sudo().penalty_ids._penalised_users():
+            if self.env.user in review.penalty_ids._penalised_users():
                 raise AccessError(
                     self.env._("A line of %(review)s names you: another manager amends its shares.", review=review.name)
                 )

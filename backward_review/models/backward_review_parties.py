@@ -29,7 +29,6 @@ class BackwardReview(models.Model):
         From each link, the latest late input of its upstream step: the delay it inherited.
         """
         chain = []
-        link = link.sudo()
         seen = set()
         while link and link.id not in seen:
             seen.add(link.id)
@@ -63,16 +62,19 @@ class BackwardReview(models.Model):
 
     def _reviewer_users(self):
         """The downstream side: who reviews."""
-        return self.sudo().downstream_user_id | self.sudo().downstream_team_id.manager_id
+        return self.downstream_user_id | self.downstream_team_id.manager_id
 
     def _answerer_users(self):
         """The upstream side of the reviewed link: who acknowledges or disputes."""
-        return self.sudo().upstream_user_id | self.sudo().upstream_team_id.manager_id
+        return self.upstream_user_id | self.upstream_team_id.manager_id
 
     def _penalised_users(self):
-        """Everyone the review may penalise: its lines (those that weigh), every party of its late chain."""
+        """Everyone the review may penalise: its lines (those that weigh), every party of its late chain.
+
+        Read as the one who acts: the checks call it for a reviewer, an answerer or a manager,
+        who all read every line of the review (security rules); the workflow, as superuser."""
         users = self.env["res.users"]
-        for review in self.sudo():
+        for review in self:
             users |= review.penalty_ids.filtered("weighs")._penalised_users()
             users |= self._chain_parties(self._late_chain_of(review.link_id))
         return users
@@ -80,15 +82,14 @@ class BackwardReview(models.Model):
     def _involved_users(self):
         """Reviewer, reviewed, penalised, whoever opened, submitted or answered the review, and
         whoever was involved at any earlier step (owners changed since do not clear them)."""
-        reviews = self.sudo()
-        acted = reviews.submitted_by_id | reviews.answered_by_id
-        acted |= reviews.create_uid.filtered(lambda user: not user._is_superuser())
+        acted = self.submitted_by_id | self.answered_by_id
+        acted |= self.create_uid.filtered(lambda user: not user._is_superuser())
         live = self._reviewer_users() | self._answerer_users() | self._penalised_users()
-        return live | acted | reviews.involved_user_ids
+        return live | acted | self.involved_user_ids
 
     def _remember_involved(self):
         """Keep who is involved now, for every later check (written by the workflow)."""
-        for review in self.sudo():
+        for review in self._decision():
             involved = review._involved_users()
             if involved - review.involved_user_ids:
                 review.involved_user_ids = involved
@@ -150,22 +151,18 @@ class BackwardReview(models.Model):
     def _first_offence(self, party_field, party, kind):
         """No standing penalty nor warning yet for ``party`` on this kind of link in this
         company: one reversed since does not count (the correction says it should not have been)."""
-        return (
-            not self.env["backward.penalty"]
-            .sudo()
-            .search_count(
-                [
-                    (party_field, "=", party.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("state", "=", "approved"),
-                    ("link_id.kind", "=", kind),
-                    "|",
-                    ("points", ">", 0),
-                    ("is_warning", "=", True),
-                    ("reversal_ids", "=", False),
-                ],
-                limit=1,
-            )
+        return not self.env["backward.penalty"].search_count(
+            [
+                (party_field, "=", party.id),
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "approved"),
+                ("link_id.kind", "=", kind),
+                "|",
+                ("points", ">", 0),
+                ("is_warning", "=", True),
+                ("reversal_ids", "=", False),
+            ],
+            limit=1,
         )
 
     @staticmethod
@@ -186,7 +183,7 @@ class BackwardReview(models.Model):
         percents = shares([hours for _link, hours in chain])
         policies = {
             policy.kind: policy
-            for policy in self.env["backward.penalty.policy"].sudo().search([("company_id", "=", self.company_id.id)])
+            for policy in self.env["backward.penalty.policy"].search([("company_id", "=", self.company_id.id)])
         }
         lines = []
         for (link, hours), share in zip(chain, percents, strict=True):

@@ -121,8 +121,6 @@ class BackwardTimeline(models.AbstractModel):
 
     def _orders(self, res_model, res_ids):
         if res_model is None:
-            # the open orders of the plan the user reads; the plan names its orders (as the
-            # Deadlines list does) also to a buyer who may not open a sale order
             plan = self.env["backward.deadline"]._search([])
             open_orders = [
                 ("state", "=", "sale"),
@@ -130,6 +128,7 @@ class BackwardTimeline(models.AbstractModel):
                 ("backward_plan_state", "!=", "none"),
                 ("backward_deadline_ids", "in", plan),
             ]
+            # sudo: the open orders of the plan the user reads, named (as the Deadlines list does) to a buyer too
             return self.env["sale.order"].sudo().search(open_orders, order="commitment_date, id", limit=MAX_ORDERS)
         if res_model not in DOCUMENT_FIELDS:
             raise UserError(
@@ -164,9 +163,9 @@ class BackwardTimeline(models.AbstractModel):
         return not user_id or user_id in steps.user_id.ids
 
     def _documents(self, deadlines):
-        """{deadline id: (document, readable)}: the name of every document of the chain is
-        shown (the plan names them already); only those the user may read open."""
-        documents = {deadline.id: deadline.sudo()._document() for deadline in deadlines}
+        """{deadline id: (document, readable)}: only the documents the user may read are
+        named and open; the others are shown by their step's name (the plan names them)."""
+        documents = {deadline.id: deadline._document() for deadline in deadlines}
         readable = set()
         by_model = {}
         for document in documents.values():
@@ -189,7 +188,7 @@ class BackwardTimeline(models.AbstractModel):
             "order": order.name,
             "customer": order.partner_id.display_name,
             "name": deadline.name,
-            "document": document.display_name if document else "",
+            "document": document.display_name if readable else deadline.name,
             "res_model": readable and document._name,
             "res_id": readable and document.id,
             "product": deadline.product_id.display_name or "",

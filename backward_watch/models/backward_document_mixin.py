@@ -65,14 +65,13 @@ class BackwardDocumentMixin(models.AbstractModel):
         states = dict(links._fields["state"]._description_selection(self.env))
         rows = []
         for link in links.sorted("date_deadline"):
-            order = link.sudo().sale_order_id
-            stake = link.sudo()._backward_stake()
+            stake = link._backward_stake()
             rows.append(
                 (
                     stake.name,
                     self._backward_format(stake.date_start_deadline),
-                    f"{order.name} · {order.partner_id.display_name}" if order else "—",
-                    self._backward_format(order.commitment_date or order.expected_date) if order else "—",
+                    f"{link.sale_order_name} · {link.customer_id.display_name}" if link.sale_order_id else "—",
+                    self._backward_format(link.date_promise) if link.sale_order_id else "—",
                     self._backward_format(link.date_deadline),
                     self._backward_format(link.date_expected),
                     _("%(hours)s h", hours=round(link.delay_hours, 1)) if link.date_expected else "—",
@@ -101,7 +100,7 @@ class BackwardDocumentMixin(models.AbstractModel):
         if not link.upstream_user_id:
             return "—"
         sources = dict(link.upstream_id._fields["owner_source"]._description_selection(self.env))
-        source = link.sudo().upstream_id.owner_source
+        source = link.upstream_id.owner_source
         if source and source != "document":
             return _("%(user)s (%(origin)s)", user=link.upstream_user_id.name, origin=sources[source])
         return link.upstream_user_id.name

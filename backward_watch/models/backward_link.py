@@ -113,7 +113,7 @@ class BackwardLink(models.Model):
             vals = {"caused_upstream": bool(row), "root_cause_id": row[0] if row else link.id}
             if row and caused and not link.reason_id:
                 vals["reason_id"] = caused.id
-            link.sudo().write(vals)
+            link.write(vals)
 
     def _backward_stake(self):
         """The step that really waits for this handover (through transfers): an MO or the customer."""
@@ -133,26 +133,28 @@ class BackwardLink(models.Model):
             )
         if self.state not in ("open", "absorbed", "at_risk", "late"):
             raise UserError(self.env._("%(link)s is no longer open: there is no status to ask.", link=self.name))
+        # sudo: the downstream side may not read nor post on the upstream's document, nor post on links
+        link = self.sudo()
         notifier = self.env["backward.notifier"]
-        document = self.upstream_id._document()
-        owner = notifier._owner(self, document) if document else self.env["res.users"]
+        document = link.upstream_id._document()
+        owner = notifier._owner(link, document) if document else self.env["res.users"]
         reader = notifier._reader(owner)
         body = reader.env._(
             "%(user)s asks where %(upstream)s stands: it must hand over by %(deadline)s to %(downstream)s. "
             "Please answer here.",
             user=user.name,
-            upstream=self.upstream_id.name,
-            deadline=reader._format(self.date_deadline),
-            downstream=self.downstream_id.name,
+            upstream=link.upstream_id.name,
+            deadline=reader._format(link.date_deadline),
+            downstream=link.downstream_id.name,
         )
-        target = document.sudo() if document else self.sudo()
+        target = document or link
         target.message_subscribe(partner_ids=user.partner_id.ids)
         target.message_post(
             body=body, partner_ids=owner.partner_id.ids, author_id=user.partner_id.id, message_type="comment"
         )
         if owner:
             target.activity_schedule("backward_watch.mail_activity_type_status_request", user_id=owner.id, note=body)
-        self.sudo().message_post(body=body, author_id=user.partner_id.id)
+        link.message_post(body=body, author_id=user.partner_id.id)
         return True
 
     def action_give_reason(self):

@@ -61,7 +61,7 @@ class BackwardNotifier(models.AbstractModel):
                 )
             if link.activity_id.exists() and state == previous:
                 # the same threat, a new expectation: the owner reads today's numbers
-                link.activity_id.sudo().write({"note": owner._alert_note(link)})
+                link.activity_id.write({"note": owner._alert_note(link)})
             else:
                 link.activity_id = self._schedule(link, document, ACTIVITY_TYPES[state], "_alert_note")
             if state != previous:
@@ -106,7 +106,7 @@ class BackwardNotifier(models.AbstractModel):
             return False
         reader = self._reader(user)
         due = fields.Date.context_today(reader, link.date_deadline) if link.date_deadline else None
-        return document.sudo().activity_schedule(
+        return document.activity_schedule(
             activity_xmlid,
             date_deadline=due,
             note=getattr(reader, note)(link),
@@ -165,7 +165,7 @@ class BackwardNotifier(models.AbstractModel):
         if not user or user == link.upstream_user_id:
             return
         reader = self._reader(user)
-        link.sudo().message_notify(
+        link.message_notify(
             partner_ids=user.partner_id.ids,
             subject=reader.env._("%(link)s: %(state)s", link=link.name, state=reader._state_label(link, state)),
             body=reader._alert_note(link),
@@ -222,7 +222,7 @@ class BackwardNotifier(models.AbstractModel):
         asked to accept or refuse, with the effect on their step and on the customer; an
         older request of the same link still waiting is superseded.
         """
-        Repromise = self.env["backward.repromise"].sudo()
+        Repromise = self.env["backward.repromise"]
         for link, (old, new, hours) in moves.items():
             waiting = link.repromise_ids.filtered(lambda repromise: repromise.state in ("pending", "refused"))
             if waiting:

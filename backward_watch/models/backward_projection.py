@@ -3,7 +3,7 @@
 Read from what the plan and the watch stored (steps, their durations, their expectations,
 the links between them): no walk of the moves, no document read again. Deadlines are left
 alone; each step gets its projected finish and each order its projected completion. Slack
-is not spent: the buffers are not added.
+is not spent: the buffers are not added. Called by the watch, as superuser.
 """
 
 from odoo import api, fields, models
@@ -23,7 +23,7 @@ class BackwardProjection(models.AbstractModel):
         if not orders:
             return
         now = to_timestamp(fields.Datetime.now())
-        Deadline = self.env["backward.deadline"].sudo()
+        Deadline = self.env["backward.deadline"]
         deadlines = Deadline.search_fetch(
             [("sale_order_ids", "in", orders.ids), ("state", "!=", "cancel")],
             [
@@ -39,17 +39,13 @@ class BackwardProjection(models.AbstractModel):
                 "company_id",
             ],
         )
-        links = (
-            self.env["backward.link"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("upstream_id", "in", deadlines.ids),
-                    ("downstream_id", "in", deadlines.ids),
-                    ("state", "!=", "cancel"),
-                ],
-                ["upstream_id", "downstream_id"],
-            )
+        links = self.env["backward.link"].search_fetch(
+            [
+                ("upstream_id", "in", deadlines.ids),
+                ("downstream_id", "in", deadlines.ids),
+                ("state", "!=", "cancel"),
+            ],
+            ["upstream_id", "downstream_id"],
         )
         forward = self._forward(deadlines, links, now)
         updates = {}
@@ -60,7 +56,7 @@ class BackwardProjection(models.AbstractModel):
                 updates[deadline.id] = {"date_projected": projected}
         self.env["backward.bulk.writer"]._bulk_update(Deadline, updates, ("date_projected",))
         customers = {deadline.sale_order_id.id: deadline for deadline in deadlines if deadline.kind == "customer"}
-        for order in orders.sudo():
+        for order in orders:
             customer = customers.get(order.id)
             dates = forward.get(customer.id) if customer else None
             projected = from_timestamp(dates.finish) if dates else False

@@ -111,7 +111,7 @@ class BackwardRepromise(models.Model):
     @api.depends("link_id")
     def _compute_name(self):
         for repromise in self:
-            repromise.name = self.env._("Re-promise of %(link)s", link=repromise.sudo().link_id.name or "")
+            repromise.name = self.env._("Re-promise of %(link)s", link=repromise.link_id.name or "")
 
     @api.depends_context("uid")
     def _compute_can_decide(self):
@@ -122,7 +122,7 @@ class BackwardRepromise(models.Model):
 
     def _deciders(self):
         """The downstream side of the link: its owner and their team manager."""
-        link = self.sudo().link_id
+        link = self.link_id
         return link.downstream_user_id | link.downstream_team_id.manager_id
 
     def _settlers(self):
@@ -132,20 +132,21 @@ class BackwardRepromise(models.Model):
     def _decidable(self):
         """Waiting for consent; or refused, for a manager who settles it by accepting. Never
         once its link is handed over or cancelled (a later re-promise supersedes it)."""
-        if self.sudo().link_id.state in ("done", "done_late", "cancel"):
+        if self.link_id.state in ("done", "done_late", "cancel"):
             return False
         if self.state == "refused":
             return self.env.user in self._settlers()
         return self.state == "pending"
 
     def _backward_managers(self):
+        # employees read the groups and the internal users: no elevation to list the managers
         group = self.env.ref(MANAGER_GROUP)
-        company = self.sudo().company_id
-        return group.sudo().users.filtered(lambda user: company in user.company_ids and user.active and not user.share)
+        company = self.company_id
+        return group.users.filtered(lambda user: company in user.company_ids and user.active and not user.share)
 
     def _consent_user(self):
         """Who is asked to decide: the downstream owner, else their team manager, else a backward manager."""
-        company = self.sudo().company_id
+        company = self.company_id
         candidates = [*self._deciders(), *self._backward_managers()]
         return next(
             (user for user in candidates if user.active and not user.share and company in user.company_ids),
@@ -166,16 +167,16 @@ class BackwardRepromise(models.Model):
                     self.env._(
                         "Only the downstream owner of %(link)s, their team manager or a backward manager "
                         "accepts or refuses its re-promise.",
-                        link=repromise.sudo().link_id.name,
+                        link=repromise.link_id.name,
                     )
                 )
-            if repromise.sudo().company_id not in self.env.user.company_ids:
+            if repromise.company_id not in self.env.user.company_ids:
                 raise AccessError(self.env._("This re-promise belongs to a company you do not work for."))
             if not repromise._decidable():
                 raise UserError(
                     self.env._(
                         "The re-promise of %(link)s is not waiting for consent (it is %(state)s).",
-                        link=repromise.sudo().link_id.name,
+                        link=repromise.link_id.name,
                         state=dict(self._fields["state"]._description_selection(self.env))[repromise.state],
                     )
                 )
@@ -188,19 +189,25 @@ class BackwardRepromise(models.Model):
             )
 
     def _close_consent(self, feedback):
-        """Mark done the activities asking to decide (the consent, or settling a refusal)."""
+        """Mark done the activities asking to decide (the consent, or settling a refusal);
+        called by the decisions and the watch, as superuser."""
         types = self.env.ref(CONSENT) | self.env.ref(REFUSED)
-        activities = self.sudo().activity_ids.filtered(lambda activity: activity.activity_type_id in types)
+        activities = self.activity_ids.filtered(lambda activity: activity.activity_type_id in types)
         if activities:
             activities.action_feedback(feedback=feedback)
 
     # ---------------------------------------------------------------------- decisions
 
+    def _decision(self):
+        """The re-promises as a decision writes them, once ``_check_decision`` passed."""
+        # sudo: the downstream side may not write re-promises, links nor the order's plan; who acts was checked
+        return self.sudo()
+
     def action_accept(self):
         """The downstream side consents: the plan hands over at the new date from now on."""
         self._check_decision()
         user = self.env.user
-        for repromise in self.sudo():
+        for repromise in self._decision():
             link = repromise.link_id
             agreed = max(filter(None, (link.date_repromise_agreed, repromise.date_new)))
             repromise.write({"state": "accepted", "decided_uid": user.id, "decided_on": fields.Datetime.now()})
@@ -265,7 +272,7 @@ class BackwardRepromise(models.Model):
         if not (note or "").strip():
             raise UserError(self.env._("Say why the re-promise is refused: the managers settle it from there."))
         user = self.env.user
-        for repromise in self.sudo():
+        for repromise in self._decision():
             link = repromise.link_id
             repromise.write(
                 {"state": "refused", "decided_uid": user.id, "decided_on": fields.Datetime.now(), "decision_note": note}
@@ -289,7 +296,7 @@ class BackwardRepromise(models.Model):
 
     def _escalation_managers(self):
         """The managers of both sides: the teams' managers, else the backward managers."""
-        link = self.sudo().link_id
+        link = self.link_id
         managers = link.upstream_team_id.manager_id | link.downstream_team_id.manager_id
         if not managers:
             managers = self._backward_managers()
@@ -318,8 +325,8 @@ class BackwardRepromise(models.Model):
     @api.model
     def _escalate_unanswered(self):
         """Re-promises whose consent is overdue (nobody accepted nor refused): the managers
-        of both sides are asked to settle them, once. Run by the watch."""
-        repromises = self.sudo().search(
+        of both sides are asked to settle them, once. Run by the watch (as superuser)."""
+        repromises = self.search(
             [
                 ("state", "=", "pending"),
                 ("escalated", "=", False),
@@ -343,9 +350,9 @@ class BackwardRepromise(models.Model):
     def _compute_effect(self):
         """The plan were it accepted: when the downstream step would start and finish, when
         the customer would be served and whether the promise holds (``scheduling.repromise_effect``;
-        nothing written but these fields)."""
+        nothing written but these fields). Called by the watch and the decisions, as superuser."""
         planner = self.env["backward.planner"]
-        for repromise in self.sudo():
+        for repromise in self:
             link, order = repromise.link_id, repromise.sale_order_id
             if not order or order.state != "sale":
                 continue

@@ -51,7 +51,7 @@ class BackwardWatch(models.AbstractModel):
             if recorded and moves[link_id][1] <= recorded:
                 del moves[link_id]
         if moves:
-            links = self.env["backward.link"].sudo().browse(list(moves))
+            links = self.env["backward.link"].browse(list(moves))
             self.env["backward.notifier"]._record_repromises({link: moves[link.id] for link in links})
 
     @staticmethod

@@ -5,7 +5,8 @@ queue_job bridge runs the same batches as jobs (``_tell_batch``). Each batch doe
 is still pending among the records it is given: the orders whose steps changed are
 projected and their links judged again, the owners of links whose state or expectation
 changed are told, the managers of orders projected late are warned. A bad record is
-logged and skipped.
+logged and skipped. All of it runs as superuser (a scheduled action, or a job queued by
+one), so nothing here elevates again.
 """
 
 import logging
@@ -31,7 +32,7 @@ class BackwardWatchTell(models.AbstractModel):
         enqueues jobs instead)."""
         cron = self.env.ref("backward_watch.ir_cron_backward_tell", raise_if_not_found=False)
         if cron:
-            cron.sudo()._trigger()
+            cron._trigger()
 
     @api.model
     def _cron_backward_tell(self):
@@ -55,7 +56,7 @@ class BackwardWatchTell(models.AbstractModel):
         """All there is to tell about ``orders``, in order: their projections, the owners of
         their links, their escalations (the queue_job bridge's job per batch of orders)."""
         done = self._tell_orders(orders, escalate=False)
-        links = self.env["backward.link"].sudo().search([("sale_order_id", "in", orders.ids)]) if orders else None
+        links = self.env["backward.link"].search([("sale_order_id", "in", orders.ids)]) if orders else None
         done += self._tell_links(links) if links else 0
         return done + self._tell_orders(orders, project=False)
 
@@ -101,13 +102,13 @@ class BackwardWatchTell(models.AbstractModel):
                 limit,
             )
         )
-        return self.env["backward.link"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        return self.env["backward.link"].browse([row[0] for row in self.env.cr.fetchall()])
 
     def _pending_orders(self, limit=None, projection=False, ids=None):
         domain = self._pending_orders_domain(projection)
         if ids is not None:
             domain = [("id", "in", list(ids)), *domain]
-        return self.env["sale.order"].sudo().search(domain, limit=limit, order="id")
+        return self.env["sale.order"].search(domain, limit=limit, order="id")
 
     def _pending_orders_domain(self, projection=False):
         if projection:

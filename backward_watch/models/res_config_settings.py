@@ -24,14 +24,14 @@ class ResConfigSettings(models.TransientModel):
     def _compute_backward_watch_interval(self):
         cron = self._backward_watch_cron()
         for settings in self:
-            settings.backward_watch_interval_number = cron.sudo().interval_number if cron else 1
-            settings.backward_watch_interval_type = cron.sudo().interval_type if cron else "hours"
+            settings.backward_watch_interval_number = cron.interval_number if cron else 1
+            settings.backward_watch_interval_type = cron.interval_type if cron else "hours"
 
     def _inverse_backward_watch_interval(self):
         cron = self._backward_watch_cron()
         for settings in self:
             if cron and settings.backward_watch_interval_number:
-                cron.sudo().write(
+                cron.write(
                     {
                         "interval_number": settings.backward_watch_interval_number,
                         "interval_type": settings.backward_watch_interval_type or "hours",

@@ -40,13 +40,15 @@ class BackwardReasonWizard(models.TransientModel):
             raise UserError(_("%(link)s is not late: there is no delay to explain.", link=link.name))
         if self.reason_id.requires_note and not (self.note or "").strip():
             raise UserError(_("The reason “%(reason)s” needs an explanation.", reason=self.reason_id.name))
-        link.sudo().write({"reason_id": self.reason_id.id, "reason_note": self.note})
-        link.repromise_ids.filtered(lambda repromise: not repromise.reason_id).sudo().write(
+        # sudo: the upstream owner (checked above) may not write the link's guarded fields nor its re-promises
+        link = link.sudo()
+        link.write({"reason_id": self.reason_id.id, "reason_note": self.note})
+        link.repromise_ids.filtered(lambda repromise: not repromise.reason_id).write(
             {"reason_id": self.reason_id.id, "reason_note": self.note}
         )
         if link.reason_activity_id.exists():
-            link.reason_activity_id.sudo().action_feedback(feedback=self.reason_id.name)
-        link.sudo().message_post(
+            link.reason_activity_id.action_feedback(feedback=self.reason_id.name)
+        link.message_post(
             body=Markup("<p>%s</p>")
             % _(
                 "Delay reason: %(reason)s. %(note)s",
