@@ -41,10 +41,9 @@ MAY_CHANGE = {}
 # addon (same name) is found without an entry here.
 XMLID_RENAMES = {}
 # Which xmlids an addon may still own after the upgrade: {module: [regex, ...]}, each
-# xmlid name of the module must match one (re.match). Empty: the check is off. After the
-# split, e.g. {"backward_management": [r"demo_", r"model_backward_demo$",
-# r"field_backward_demo__", r"access_backward_demo"]}.
-XMLID_OWNERSHIP = {}
+# xmlid name of the module must match one (re.match). Empty: the check is off. Since the
+# split, the umbrella keeps only its demo factory: every other record moved to a layer.
+XMLID_OWNERSHIP = {"backward_management": [r"demo_", r"model_backward_demo$", r"field_backward_demo__"]}
 # The documents the addon plans and watches: their counts never change in an upgrade.
 DOCUMENTS = [
     "sale_order",
