@@ -107,6 +107,20 @@ class WorkCalendar:
         """Working time between two instants (negative when ``end < start``)."""
         return self.position(end) - self.position(start)
 
+    def start_at(self, position):
+        """Latest instant whose position is ``position``: where work starting there begins
+        (a shift's start, not the previous shift's end)."""
+        index = max(bisect_right(self._cum_start, position) - 1, 0)
+        return self.starts[index] + (position - self._cum_start[index])
+
+    def finish_at(self, position):
+        """Earliest instant whose position is ``position``: where work ending there ends
+        (a shift's end, not the next shift's start)."""
+        index = bisect_left(self._cum_end, position)
+        if index >= len(self.starts):
+            raise HorizonError(self, self.ends[-1], "after")
+        return self.starts[index] + (position - self._cum_start[index])
+
     # ----------------------------------------------------------------- arithmetic
 
     def subtract(self, instant, seconds):

@@ -1,22 +1,20 @@
-"""Finite capacity: work placed backward against the work centers' real load.
+"""Finite capacity: work orders placed against the work centers' real load.
 
 A work center has ``capacity`` units working in parallel (Odoo's ``default_capacity``),
-each a *lane* of busy intervals that never overlap. A job (a work order) is placed as late
-as its deadline allows, just in time, on the first lane and work center (of its
-alternatives) that gives the latest finish: from the deadline, its start is its duration
-earlier in the center's working time; while that span meets a busy interval of the lane,
-the finish moves back to the start of that interval. A job that would then start before
-``now`` (or its release) cannot make its deadline: it is placed as early as possible from
-then on instead, and reported late with the center that binds it (the bottleneck).
+each a *lane* of busy spans that never overlap. A lane counts in its center's working
+time: a span is ``[start, finish)`` in *positions* (``WorkCalendar.position``, the working
+seconds since the calendar's horizon began), so that a gap fits a work order when it is as
+long as the work, whatever nights, weekends and holidays lie in it. Instants are turned
+into positions at the edges only: a work order starts at the latest instant of its start
+position (a shift's start) and ends at the earliest instant of its finish position (a
+shift's end), as the plan's own arithmetic does.
 
-Busy intervals are half-open ``[start, finish)``; times are timestamps as everywhere in
-the core. Jobs are placed one by one in the order given (priority, promise): a caller
-that places a chain places the downstream job first and gives the upstream its start as
-deadline.
-
-A manufacturing order is a *sequence* of work orders (:func:`Shop.place_sequence`): placed
-backward from its deadline, the last first; when one of them cannot fit, the whole sequence
-is placed as early as possible instead, so that its work orders stay in their order.
+A manufacturing order is a *sequence* of work orders (:class:`Operation`), each with its
+alternative work centers. The orders of one planning are placed together
+(:meth:`Shop.place_batch`, ``sequencing``): so that as few as possible are late and as
+little, and each work order as late as the others allow (just in time). An order that
+cannot finish by its deadline is reported late with the center that held it back most
+(its bottleneck); one that finishes by its deadline never is.
 
 The plan (``plan.plan_backward`` and ``plan_forward``) calls it for the steps that carry
 operations; the addon gathers the work centers and their load (``backward.capacity``).
@@ -25,35 +23,85 @@ operations; the addon gathers the work centers and their load (``backward.capaci
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from . import sequencing
 from .calendar import HorizonError
 
 
 class Lane:
-    """One unit of a work center: sorted, non-overlapping busy intervals."""
+    """One unit of a work center: sorted busy spans, in positions, apart from each other
+    (spans that touch are one), so that a search steps from gap to gap.
+
+    A span the placement books can be taken back exactly (:meth:`unbook`); load already
+    there is merged with what it meets (an overload that exists is one long busy span, kept,
+    not hidden).
+    """
 
     __slots__ = ("ends", "starts")
 
     def __init__(self):
         self.starts, self.ends = [], []
 
-    def overlapping(self, start, finish):
-        """Indexes ``lo, hi`` of the busy intervals meeting ``[start, finish)``."""
-        return bisect_right(self.ends, start), bisect_left(self.starts, finish)
-
     def free(self, start, finish):
-        lo, hi = self.overlapping(start, finish)
-        return lo >= hi
+        return bisect_right(self.ends, start) >= bisect_left(self.starts, finish)
+
+    def earliest(self, position, seconds):
+        """Earliest start ``>= position`` of a free span ``seconds`` long."""
+        starts, ends = self.starts, self.ends
+        index, count, start = bisect_right(ends, position), len(starts), position
+        while index < count and starts[index] < start + seconds:
+            start = ends[index]
+            index += 1
+        return start
+
+    def latest(self, position, seconds, lowest):
+        """Latest start of a free span ``seconds`` long finishing by ``position``; ``None``
+        when it would start before ``lowest``."""
+        starts, ends = self.starts, self.ends
+        index, finish = bisect_left(starts, position) - 1, position
+        while index >= 0 and ends[index] > finish - seconds:
+            finish = starts[index]
+            if finish - seconds < lowest:
+                return None
+            index -= 1
+        return finish - seconds if finish - seconds >= lowest else None
 
     def book(self, start, finish):
-        """Mark ``[start, finish)`` busy; intervals it meets are merged with it, so that the
-        lane stays sorted and disjoint (an overload booked on it is then one long busy span)."""
-        if finish <= start:
-            return
-        lo, hi = self.overlapping(start, finish)
+        """Mark the free span ``[start, finish)`` busy."""
+        starts, ends = self.starts, self.ends
+        index = bisect_right(starts, start)
+        left = index > 0 and ends[index - 1] == start
+        right = index < len(starts) and starts[index] == finish
+        if left and right:
+            ends[index - 1] = ends[index]
+            del starts[index], ends[index]
+        elif left:
+            ends[index - 1] = finish
+        elif right:
+            starts[index] = start
+        else:
+            starts.insert(index, start)
+            ends.insert(index, finish)
+
+    def unbook(self, start, finish):
+        """Free ``[start, finish)``, which :meth:`book` marked."""
+        index = bisect_right(self.starts, start) - 1
+        first, last = self.starts[index], self.ends[index]
+        pieces = [(a, b) for a, b in ((first, start), (finish, last)) if b > a]
+        self.starts[index : index + 1] = [a for a, _b in pieces]
+        self.ends[index : index + 1] = [b for _a, b in pieces]
+
+    def load(self, start, finish):
+        """Mark ``[start, finish)`` busy, merged with the busy spans it meets."""
+        lo, hi = bisect_right(self.ends, start), bisect_left(self.starts, finish)
         if lo < hi:
             start, finish = min(start, self.starts[lo]), max(finish, self.ends[hi - 1])
         self.starts[lo:hi] = [start]
         self.ends[lo:hi] = [finish]
+
+
+def position(calendar, instant):
+    """``calendar.position`` of ``instant``, 0 before the calendar's horizon."""
+    return calendar.position(instant) if instant >= calendar.starts[0] else 0
 
 
 @dataclass(slots=True)
@@ -68,21 +116,16 @@ class Center:
             self.lanes = [Lane() for _ in range(max(int(self.capacity or 1), 1))]
 
     def book(self, start, finish):
-        """Load already there (started, done, planned by hand): on the first free lane,
-        else the least busy one (an overload that exists is kept, not hidden)."""
+        """Load already there (started, done, planned by hand), instants: on the first free
+        lane, else the least busy one. Load outside working time takes no working time."""
+        first, finish = position(self.calendar, start), position(self.calendar, finish)
+        if finish <= first:
+            return
         for lane in self.lanes:
-            if lane.free(start, finish):
-                lane.book(start, finish)
+            if lane.free(first, finish):
+                lane.load(first, finish)
                 return
-        min(self.lanes, key=lambda lane: len(lane.starts)).book(start, finish)
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    key: object
-    options: tuple  # ((center key, working seconds on it), ...), preferred first
-    deadline: float
-    release: float | None = None  # not before (its inputs' handover)
+        min(self.lanes, key=lambda lane: len(lane.starts)).load(first, finish)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,136 +137,155 @@ class Operation:
 
 
 @dataclass(frozen=True, slots=True)
+class Request:
+    """A sequence of work orders to place: to finish by ``deadline``, start no earlier than
+    ``not_before`` (and never before now)."""
+
+    key: object
+    operations: tuple
+    deadline: float
+    not_before: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A request of one work order (``Shop.place``)."""
+
+    key: object
+    options: tuple  # ((center key, working seconds on it), ...), preferred first
+    deadline: float
+    release: float | None = None  # not before (its inputs' handover)
+
+
+@dataclass(frozen=True, slots=True)
 class Placement:
     key: object
     center: object
     start: float
     finish: float
-    late: bool = False  # cannot finish by its deadline: placed as early as possible
+    late: bool = False  # cannot finish by its deadline: placed as early as the load allows
 
 
-def _latest_on(lane, calendar, seconds, finish, not_before):
-    """Latest ``(start, finish)`` on ``lane`` finishing by ``finish``; ``None`` when it
-    would start before ``not_before``."""
-    finish = calendar.floor(finish)
-    if seconds <= 0:
-        return (finish, finish) if finish >= not_before else None
-    while True:
-        start = calendar.subtract(finish, seconds)
-        if start < not_before:
-            return None
-        lo, hi = lane.overlapping(start, finish)
-        if lo >= hi:
-            # the earliest instant with the same working time: a shift's end, not the next one's start
-            return start, calendar.add(start, seconds)
-        finish = calendar.floor(lane.starts[lo])
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """Where a request went: its placements, whether it is late, and its bottleneck."""
+
+    placements: list
+    late: bool = False
+    bottleneck: object = None
 
 
-def _earliest_on(lane, calendar, seconds, start):
-    """Earliest ``(start, finish)`` on ``lane`` starting at or after ``start``."""
-    while True:
-        start = calendar.ceil(start)
-        finish = calendar.add(start, seconds)
-        lo, hi = lane.overlapping(start, finish)
-        if lo >= hi:
-            # the latest instant with the same working time: the next shift's start, not a shift's end
-            return (calendar.subtract(finish, seconds) if seconds > 0 else start), finish
-        start = lane.ends[hi - 1]
+class Slot:
+    """Where an operation is placed: a lane of a center, a span in positions, the instants."""
+
+    __slots__ = ("center", "finish", "lane", "seconds", "start", "wait", "where")
+
+    def __init__(self, center, lane, where, seconds, start, finish, wait=0):
+        self.center, self.lane, self.where, self.seconds = center, lane, where, seconds
+        self.start, self.finish, self.wait = start, finish, wait
+
+    def book(self):
+        if self.seconds > 0:
+            self.lane.book(self.where, self.where + self.seconds)
+
+    def unbook(self):
+        if self.seconds > 0:
+            self.lane.unbook(self.where, self.where + self.seconds)
 
 
 class Shop:
-    """The work centers and their load; places jobs one by one."""
+    """The work centers and their load; places sequences of work orders on them."""
 
     def __init__(self, centers, now):
         self.centers = {center.key: center for center in centers}
         self.now = now
 
-    def _latest(self, options, deadline, not_before):
-        """Best ``((start, finish), center, lane)`` finishing by ``deadline``, nothing booked."""
-        best = None
-        for center_key, seconds in options:
-            center = self.centers[center_key]
-            for lane in center.lanes:
-                try:
-                    found = _latest_on(lane, center.calendar, seconds, deadline, not_before)
-                except HorizonError:
-                    found = None
-                if found and (best is None or found[1] > best[0][1]):
-                    best = (found, center, lane)
-        return best
+    # ------------------------------------------------------------ one operation
 
-    def _earliest(self, options, start):
-        """Best ``((start, finish), center, lane)`` starting at or after ``start``, nothing booked."""
+    def earliest(self, operation, ready):
+        """The :class:`Slot` finishing first of ``operation`` starting at or after ``ready``
+        (the preferred center on a tie), nothing booked."""
         best = None
-        for center_key, seconds in options:
+        for center_key, seconds in operation.options:
             center = self.centers[center_key]
-            for lane in center.lanes:
+            calendar = center.calendar
+            at = position(calendar, ready)
+            lanes = center.lanes if seconds > 0 else center.lanes[:1]
+            for lane in lanes:
+                where = lane.earliest(at, seconds) if seconds > 0 else at
                 try:
-                    found = _earliest_on(lane, center.calendar, seconds, start)
+                    finish = calendar.finish_at(where + seconds) if seconds > 0 else calendar.start_at(where)
                 except HorizonError:
                     continue
-                if best is None or found[1] < best[0][1]:
-                    best = (found, center, lane)
+                if best is None or finish < best.finish:
+                    start = calendar.start_at(where) if seconds > 0 else finish
+                    best = Slot(center, lane, where, seconds, start, finish, where - at)
         if best is None:
-            if not options:
+            if not operation.options:
                 raise ValueError("a work order has no work center to run on")
-            raise HorizonError(self.centers[options[0][0]].calendar, start, "after")
+            raise HorizonError(self.centers[operation.options[0][0]].calendar, ready, "after")
         return best
 
-    def place(self, job):
-        """The job's :class:`Placement`, booked on its lane."""
-        not_before = max(self.now, job.release) if job.release is not None else self.now
-        best = self._latest(job.options, job.deadline, not_before)
-        late = best is None
-        if late:
-            best = self._earliest(job.options, not_before)
-        (start, finish), center, lane = best
-        lane.book(start, finish)
-        return Placement(job.key, center.key, start, finish, late)
+    def latest(self, operation, bound, lowest):
+        """The :class:`Slot` starting last of ``operation`` finishing by ``bound``, starting
+        no earlier than ``lowest``; ``None`` when none. Nothing booked."""
+        best = None
+        for center_key, seconds in operation.options:
+            center = self.centers[center_key]
+            calendar = center.calendar
+            at, low = position(calendar, bound), position(calendar, lowest)
+            lanes = center.lanes if seconds > 0 else center.lanes[:1]
+            for lane in lanes:
+                where = lane.latest(at, seconds, low) if seconds > 0 else at
+                if where is None or where < low:
+                    continue
+                start = calendar.start_at(where) if seconds > 0 else calendar.finish_at(where)
+                if best is None or start > best.start:
+                    finish = calendar.finish_at(where + seconds) if seconds > 0 else start
+                    best = Slot(center, lane, where, seconds, start, finish)
+        return best
+
+    # ----------------------------------------------------------------- sequences
+
+    def place_batch(self, requests):
+        """Place ``requests`` (:class:`Request`) together and book them: ``{key: Placed}``.
+
+        No request is late that the placement can fit by moving others within their own
+        deadlines (``sequencing``), and every work order is as late as the others allow.
+        """
+        placed = sequencing.place(self, list(requests))
+        result = {}
+        for request, (slots, late, bottleneck) in zip(requests, placed, strict=True):
+            placements = [
+                Placement(operation.key, slot.center.key, slot.start, slot.finish, late)
+                for operation, slot in zip(request.operations, slots, strict=True)
+            ]
+            result[request.key] = Placed(placements, late, bottleneck if late else None)
+        return result
 
     def place_sequence(self, operations, deadline, not_before=None):
-        """Place ``operations`` (in their order) to finish by ``deadline``, the last first.
+        """Place ``operations`` (in their order) to finish by ``deadline``, as late as the
+        load allows: ``(placements, bottleneck)``, ``bottleneck`` ``None`` when on time;
+        otherwise every placement is ``late`` and the sequence as early as the load allows."""
+        placed = self.place_batch([Request(None, tuple(operations), deadline, not_before)])[None]
+        return placed.placements, placed.bottleneck
 
-        Returns ``(placements, bottleneck)``: ``bottleneck`` is ``None`` when the sequence
-        fits; otherwise the whole sequence is placed as early as possible from
-        ``not_before`` (each placement ``late``) and it is the center that held it back
-        longest (the one where the work waited, else where it lasted longest).
-
-        The backward trial books nothing: the operations of one sequence never overlap in
-        time, so none can stand in another's way, and a sequence that does not fit leaves no
-        trace before it is placed forward.
-        """
-        not_before = self.now if not_before is None else max(self.now, not_before)
-        found, finish = [], deadline
-        for operation in reversed(operations):
-            best = self._latest(operation.options, finish, not_before)
-            if best is None:
-                break
-            found.append((operation, best))
-            finish = best[0][0]
-        else:
-            placements = []
-            for operation, ((start, end), center, lane) in reversed(found):
-                lane.book(start, end)
-                placements.append(Placement(operation.key, center.key, start, end))
-            return placements, None
-        return self.place_forward(operations, not_before, late=True)
+    def place(self, job):
+        """The :class:`Placement` of one work order, booked."""
+        placements, _bottleneck = self.place_sequence([Operation(job.key, job.options)], job.deadline, job.release)
+        return placements[0]
 
     def place_forward(self, operations, start, late=False):
-        """Place ``operations`` in their order as early as possible from ``start``.
-
-        Returns ``(placements, bottleneck)`` as :meth:`place_sequence` does.
-        """
-        placements, waits = [], []
-        ready = max(self.now, start)
-        for operation in operations:
-            (begin, end), center, lane = self._earliest(operation.options, ready)
-            lane.book(begin, end)
-            placements.append(Placement(operation.key, center.key, begin, end, late))
-            waits.append((begin - center.calendar.ceil(ready), end - begin, center.key))
-            ready = end
-        bottleneck = max(waits, key=lambda wait: (wait[0], wait[1]))[2] if waits else None
-        return placements, bottleneck
+        """Place ``operations`` in their order as early as possible from ``start`` (the
+        earliest finish of each): ``(placements, bottleneck)`` as :meth:`place_sequence`."""
+        slots = sequencing.forward(self, operations, max(self.now, start))
+        for slot in slots:
+            slot.book()
+        placements = [
+            Placement(operation.key, slot.center.key, slot.start, slot.finish, late)
+            for operation, slot in zip(operations, slots, strict=True)
+        ]
+        return placements, sequencing.bottleneck(slots)
 
 
 def load_by_day(calendar, capacity, intervals, days):
@@ -264,4 +326,15 @@ def load_profile(intervals):
     return peak
 
 
-__all__ = ["Center", "Job", "Lane", "Operation", "Placement", "Shop", "load_by_day", "load_profile"]
+__all__ = [
+    "Center",
+    "Job",
+    "Lane",
+    "Operation",
+    "Placed",
+    "Placement",
+    "Request",
+    "Shop",
+    "load_by_day",
+    "load_profile",
+]

@@ -22,11 +22,11 @@ the buffers after it, so that the effect a downstream owner is shown before acce
 the order's feasibility once accepted are one reading of one pass (``promise``).
 """
 
-import heapq
 from collections import deque
 from dataclasses import dataclass, field
 
 from .calendar import HOUR
+from .capacity import Request
 
 WORK = "work"
 ELAPSED = "elapsed"
@@ -209,24 +209,37 @@ def _cycle_members(steps, links, outgoing, remaining):
     return remaining
 
 
-def _downstream_first(steps, links, outgoing, incoming):
-    """Every downstream before its upstreams, the lowest ``rank`` first among those ready:
-    with finite capacity, the most urgent orders take the work centers first."""
+def _capacity_batches(steps, links, outgoing, incoming):
+    """Keys in batches, every downstream before its upstreams: a step without work orders
+    alone as soon as it is ready; then the steps with work orders ready together, of the
+    lowest ``rank`` among those ready, placed as one batch (so that they share the work
+    centers as well as they can: ``sequencing``). Urgent orders (a lower rank) take the
+    work centers first."""
     waiting = {key: len(indexes) for key, indexes in outgoing.items()}
-    heap = [(steps[key].rank, position, key) for position, key in enumerate(steps) if not waiting[key]]
-    heapq.heapify(heap)
-    position = len(steps)
-    result = []
-    while heap:
-        _rank, _position, key = heapq.heappop(heap)
-        result.append(key)
+    plain = [key for key in steps if not waiting[key] and not steps[key].operations]
+    ready = [key for key in steps if not waiting[key] and steps[key].operations]
+    batches = []
+
+    def release(key):
         for index in incoming[key]:
             upstream = links[index].upstream
             waiting[upstream] -= 1
             if not waiting[upstream]:
-                position += 1
-                heapq.heappush(heap, (steps[upstream].rank, position, upstream))
-    return result
+                (ready if steps[upstream].operations else plain).append(upstream)
+
+    while plain or ready:
+        if plain:
+            key = plain.pop()
+            batches.append([key])
+            release(key)
+            continue
+        rank = min(steps[key].rank for key in ready)
+        batch = [key for key in ready if steps[key].rank == rank]
+        ready = [key for key in ready if steps[key].rank != rank]
+        batches.append(batch)
+        for key in batch:
+            release(key)
+    return batches
 
 
 def _split(step):
@@ -235,8 +248,8 @@ def _split(step):
     return step.segments[:first], step.segments[last:]
 
 
-def _place_backward(step, finish, shop):
-    """``(start, placements, CapacityDates)`` of a step whose work orders finish by ``finish``."""
+def _request(step, finish, shop):
+    """The ``capacity.Request`` of a step's work orders when the step must finish by ``finish``."""
     before, after = _split(step)
     deadline = finish
     for segment in reversed(after):
@@ -244,17 +257,22 @@ def _place_backward(step, finish, shop):
     not_before = shop.now
     for segment in before:
         not_before = segment.forward(not_before)
-    placements, bottleneck = shop.place_sequence(step.operations, deadline, not_before)
-    start = placements[0].start
+    return Request(step.key, step.operations, deadline, not_before)
+
+
+def _placed_dates(step, finish, placed):
+    """``(start, CapacityDates)`` of a step whose work orders went where ``placed`` says."""
+    before, after = _split(step)
+    start = placed.placements[0].start
     for segment in reversed(before):
         start = segment.backward(start)
     free_start = start_from_finish(step, finish)
-    if bottleneck is None:
-        return start, placements, CapacityDates(free_start)
-    earliest = placements[-1].finish
+    if not placed.late:
+        return start, CapacityDates(free_start)
+    earliest = placed.placements[-1].finish
     for segment in after:
         earliest = segment.forward(earliest)
-    return start, placements, CapacityDates(free_start, True, earliest, bottleneck)
+    return start, CapacityDates(free_start, True, earliest, placed.bottleneck)
 
 
 def plan_backward(steps, links, granularity, shop=None):
@@ -271,12 +289,17 @@ def plan_backward(steps, links, granularity, shop=None):
     order, outgoing, incoming = topological_order(steps, links)
     plan = Plan(links=[None] * len(links))
     link_dates = plan.links
-    sequence = reversed(order) if shop is None else _downstream_first(steps, links, outgoing, incoming)
-    for key in sequence:
-        step = steps[key]
-        if step.promise is not None:
-            dates = StepDates(step.promise, start_from_finish(step, step.promise))
-        else:
+    if shop is None:
+        batches = [[key] for key in reversed(order)]
+    else:
+        batches = _capacity_batches(steps, links, outgoing, incoming)
+    for batch in batches:
+        finishes = {}
+        for key in batch:
+            step = steps[key]
+            if step.promise is not None:
+                finishes[key] = (step.promise, None)
+                continue
             driving = None
             for index in outgoing[key]:
                 dates = link_dates[index]
@@ -285,21 +308,31 @@ def plan_backward(steps, links, granularity, shop=None):
             if driving is None and step.cap is None:
                 continue  # feeds no promise
             if driving is None or (step.cap is not None and step.cap < link_dates[driving].deadline):
-                finish, driving = step.cap, None
+                finishes[key] = (step.cap, None)
             else:
-                finish = link_dates[driving].deadline
-            if shop is not None and step.operations:
-                start, plan.placements[key], plan.capacity[key] = _place_backward(step, finish, shop)
+                finishes[key] = (link_dates[driving].deadline, driving)
+        placed = {}
+        if shop is not None:
+            requests = [
+                _request(steps[key], finish, shop)
+                for key, (finish, _driving) in finishes.items()
+                if steps[key].operations and steps[key].promise is None
+            ]
+            if requests:
+                placed = shop.place_batch(requests)
+        for key, (finish, driving) in finishes.items():
+            step = steps[key]
+            if key in placed:
+                start, plan.capacity[key] = _placed_dates(step, finish, placed[key])
+                plan.placements[key] = placed[key].placements
             else:
                 start = start_from_finish(step, finish)
-            dates = StepDates(finish, start, driving)
-        plan.steps[key] = dates
-        need = dates.start
-        for index in incoming[key]:
-            link = links[index]
-            calendar = steps[link.upstream].calendar
-            deadline = calendar.snap_down(calendar.subtract(need, link.buffer_seconds), granularity)
-            link_dates[index] = LinkDates(deadline, calendar.working_seconds(deadline, need))
+            plan.steps[key] = StepDates(finish, start, driving)
+            for index in incoming[key]:
+                link = links[index]
+                calendar = steps[link.upstream].calendar
+                deadline = calendar.snap_down(calendar.subtract(start, link.buffer_seconds), granularity)
+                link_dates[index] = LinkDates(deadline, calendar.working_seconds(deadline, start))
     if any(step.agreed_finish is not None for step in steps.values()):
         _push_agreed(steps, links, plan, order, incoming)
     return plan
