@@ -10,7 +10,7 @@ class BackwardPlanner(models.AbstractModel):
     def _ranks(self, orders):
         ranks = super()._ranks(orders)
         if self._finite(orders):
-            ranks.update({order.id: order._backward_rank() for order in orders})
+            ranks.update({order.id: order._backward_batch_rank() for order in orders})
         return ranks
 
     def _capacity_facts(self, active, companies):
