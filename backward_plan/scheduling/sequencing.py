@@ -8,13 +8,17 @@ a deadline, a release) on a ``capacity.Shop`` in three passes:
    finishes first (unless the repair chose one). Earlier gaps stay open to the work orders
    after it (insertion), so the free time is not cut into pieces by placing each order just
    in time on its own. The first list is the best of a few: the orders whole, earliest
-   deadline first, then least slack first (deadline less work).
-2. **Repair.** While an order is late, its work order that waited longest is looked at:
-   it goes before the work orders that held its center in that time, or runs on another
-   of its centers, or one of those that held it moves to another of theirs. A change is
-   kept when the total lateness (working time past the deadlines) drops, or the number of
-   late orders with it equal. The work is bounded (:data:`REPAIR_BUDGET` work orders
-   placed in trials), so a large planning stays fast.
+   deadline first, then least slack first (deadline less work); the work orders one by
+   one by their own due date (the deadline less the work from them on).
+2. **Repair.** While an order is late, a change is tried: one of its work orders goes
+   before the work orders that held its center while it waited, or runs on another of its
+   centers, or one of those that held it moves to another of theirs; or, every other
+   time, any work order moves earlier in the list or to another center. Late acceptance
+   hill climbing keeps a change when the total lateness (working time past the deadlines,
+   then the number of late orders) is no worse than now or than a few changes ago; the
+   best schedule found is kept. The search is seeded (the same batch is placed the same
+   way) and bounded (:data:`REPAIR_BUDGET` work orders placed in trials, fewer past
+   :data:`LARGE`), so a large planning stays fast.
 3. **Just in time.** Every work order, the last to finish first, moves as late as the load,
    its successor's start and its deadline allow (its own finish when late), on any of its
    centers, never earlier than it was: the lateness cannot grow, and the work (and the
@@ -150,8 +154,8 @@ def _work(request):
 
 
 def _first_list(batch):
-    """Place the best of a few lists of the orders whole (earliest deadline first, then least
-    slack first); returns its score."""
+    """Place the best of a few lists: the orders whole, earliest deadline first, then least
+    slack first; the work orders one by one by their own due date. Returns its score."""
     requests = batch.requests
     everything = range(len(requests))
     keys = (
@@ -159,13 +163,27 @@ def _first_list(batch):
         lambda index: (requests[index].deadline - _work(requests[index]), index),
         lambda index: (requests[index].deadline - 2 * _work(requests[index]), index),
     )
+    lists = [
+        [(index, step) for index in sorted(everything, key=key) for step in range(len(requests[index].operations))]
+        for key in keys
+    ]
+    # the work orders one by one, by their own due date: the order's deadline less the work
+    # from them on (k times it), so that a long order's first work order comes early
+    remaining = {}
+    for index, request in enumerate(requests):
+        after = 0
+        for step in reversed(range(len(request.operations))):
+            after += min(seconds for _center, seconds in request.operations[step].options)
+            remaining[(index, step)] = after
+    for factor in (1, 2):
+        lists.append(
+            sorted(remaining, key=lambda entry: (requests[entry[0]].deadline - factor * remaining[entry], entry))
+        )
     best = None
-    for key in keys:
+    for candidate in lists:
         if best is not None:
             batch.unbook_from(0)
-        batch.order = [
-            (index, step) for index in sorted(everything, key=key) for step in range(len(requests[index].operations))
-        ]
+        batch.order = candidate
         batch.place_from(0)
         score = batch.score()
         if best is None or score < best[0]:
