@@ -9,7 +9,8 @@ a deadline, a release) on a ``capacity.Shop`` in three passes:
    after it (insertion), so the free time is not cut into pieces by placing each order just
    in time on its own. The first list is the best of a few: the orders whole, earliest
    deadline first, then least slack first (deadline less work); the work orders one by
-   one by their own due date (the deadline less the work from them on).
+   one by their own due date (the deadline less the work from them on), or by their start
+   when every order is placed backward from its deadline on the load, the latest first.
 2. **Repair.** While an order is late, a change is tried: one of its work orders goes
    before the work orders that held its center while it waited, or runs on another of its
    centers, or one of those that held it moves to another of theirs; or, every other
@@ -155,7 +156,8 @@ def _work(request):
 
 def _first_list(batch):
     """Place the best of a few lists: the orders whole, earliest deadline first, then least
-    slack first; the work orders one by one by their own due date. Returns its score."""
+    slack first; the work orders one by one by their own due date, or by their latest start
+    placed backward. Returns its score."""
     requests = batch.requests
     everything = range(len(requests))
     keys = (
@@ -179,6 +181,7 @@ def _first_list(batch):
         lists.append(
             sorted(remaining, key=lambda entry: (requests[entry[0]].deadline - factor * remaining[entry], entry))
         )
+    lists.append(_latest_starts(batch))
     best = None
     for candidate in lists:
         if best is not None:
@@ -197,6 +200,31 @@ def _first_list(batch):
         for index, step in order:
             slots[index][step].book()
     return score
+
+
+def _latest_starts(batch):
+    """The work orders by their latest start when the orders are placed backward from their
+    deadlines on the load, the latest deadline first, as if there were time before now:
+    where the load forces one earlier than now, the forward pass makes it late by as little
+    as the list allows."""
+    shop, requests = batch.shop, batch.requests
+    booked, starts = [], {}
+    for index in sorted(range(len(requests)), key=lambda index: (-requests[index].deadline, index)):
+        bound = requests[index].deadline
+        for step in reversed(range(len(requests[index].operations))):
+            operation = requests[index].operations[step]
+            lowest = min(shop.centers[center].calendar.starts[0] for center, _seconds in operation.options)
+            slot = shop.latest(operation, bound, lowest)
+            if slot is None:  # off the calendars' horizon: first, before anything placed
+                starts[(index, step)] = (lowest, step)
+                continue
+            slot.book()
+            booked.append(slot)
+            starts[(index, step)] = (slot.start, step)
+            bound = slot.start
+    for slot in booked:
+        slot.unbook()
+    return sorted(starts, key=lambda entry: (*starts[entry], entry))
 
 
 def _repair(batch, score, budget):
