@@ -66,8 +66,7 @@ def test_booked_load_is_kept_and_planned_around():
 
 def working_span(calendar, start, finish):
     """A span as positions in working time: where two spans meet, work would be done twice."""
-    first = calendar.starts[0]
-    return calendar.position(max(start, first)), calendar.position(max(finish, first))
+    return calendar.clamped_position(start), calendar.clamped_position(finish)
 
 
 @st.composite

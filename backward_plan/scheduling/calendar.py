@@ -98,6 +98,10 @@ class WorkCalendar:
         index = self._index(instant)
         return self._cum_start[index] + min(instant, self.ends[index]) - self.starts[index]
 
+    def clamped_position(self, instant):
+        """:meth:`position`, 0 before the horizon (no working time there)."""
+        return self.position(instant) if instant >= self.starts[0] else 0
+
     def contains(self, instant):
         """Whether ``instant`` is inside working time (interval ends included)."""
         index = bisect_right(self.starts, instant) - 1

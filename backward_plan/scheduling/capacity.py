@@ -99,11 +99,6 @@ class Lane:
         self.ends[lo:hi] = [finish]
 
 
-def position(calendar, instant):
-    """``calendar.position`` of ``instant``, 0 before the calendar's horizon."""
-    return calendar.position(instant) if instant >= calendar.starts[0] else 0
-
-
 @dataclass(slots=True)
 class Center:
     key: object
@@ -118,7 +113,7 @@ class Center:
     def book(self, start, finish):
         """Load already there (started, done, planned by hand), instants: on the first free
         lane, else the least busy one. Load outside working time takes no working time."""
-        first, finish = position(self.calendar, start), position(self.calendar, finish)
+        first, finish = self.calendar.clamped_position(start), self.calendar.clamped_position(finish)
         if finish <= first:
             return
         for lane in self.lanes:
@@ -209,7 +204,7 @@ class Shop:
         for center_key, seconds in operation.options:
             center = self.centers[center_key]
             calendar = center.calendar
-            at = position(calendar, ready)
+            at = calendar.clamped_position(ready)
             lanes = center.lanes if seconds > 0 else center.lanes[:1]
             for lane in lanes:
                 where = lane.earliest(at, seconds) if seconds > 0 else at
@@ -233,7 +228,7 @@ class Shop:
         for center_key, seconds in operation.options:
             center = self.centers[center_key]
             calendar = center.calendar
-            at, low = position(calendar, bound), position(calendar, lowest)
+            at, low = calendar.clamped_position(bound), calendar.clamped_position(lowest)
             lanes = center.lanes if seconds > 0 else center.lanes[:1]
             for lane in lanes:
                 where = lane.latest(at, seconds, low) if seconds > 0 else at

@@ -64,10 +64,6 @@ def bottleneck(slots):
     return max(slots, key=lambda slot: (slot.wait, slot.seconds)).center.key
 
 
-def _position(calendar, instant):
-    return calendar.position(instant) if instant >= calendar.starts[0] else 0
-
-
 class _Batch:
     """The requests of a batch, the list of their work orders, and where each is."""
 
@@ -113,7 +109,7 @@ class _Batch:
         if not slots or slots[-1].finish <= deadline:
             return 0
         calendar = slots[-1].center.calendar
-        return max(calendar.position(slots[-1].finish) - _position(calendar, deadline), 1)
+        return max(calendar.position(slots[-1].finish) - calendar.clamped_position(deadline), 1)
 
     def score(self):
         late = [self.lateness(index) for index in range(len(self.requests))]
