@@ -14,7 +14,8 @@ Every figure is printed as ``figure <key> <number>`` (times in seconds); nothing
 The factory is the tests' (``backward_plan/tests/factory.py``) at the addon's default
 settings: a bike assembled on two shifts from a welded frame (its tube bought, 3 days) and
 two wheels (bought, 5 days), each order one bike. The orders are created and confirmed
-through Odoo in batches of 100, the buyer confirming each batch's purchases, without mail
+through Odoo in batches of 100 as the salesperson, their plans agreed by the salesperson,
+the planner and the buyer, the buyer confirming each batch's purchases, without mail
 tracking (the build's only shortcut: a factory's chatter is not what is measured); no row
 of the addon's tables is written here. The promises fall on three consecutive working days
 two months out, so that a public holiday the week before lies inside every order's chain.
@@ -74,16 +75,15 @@ def build(env, orders):
     # the people who answer for the documents, as in a factory (a document of the
     # superuser's has nobody to warn)
     users = env["res.users"].with_context(no_reset_password=True)
-    seller = users.create(
-        {
-            "name": "Scale Seller",
-            "login": "scale.seller",
-            "groups_id": [(4, env.ref("sales_team.group_sale_salesman").id)],
-        }
-    )
-    buyer = users.create(
-        {"name": "Scale Buyer", "login": "scale.buyer", "groups_id": [(4, env.ref("purchase.group_purchase_user").id)]}
-    )
+
+    def user(login, *groups):
+        groups = [env.ref(group).id for group in (*groups, "backward_plan.backward_management_group_user")]
+        return users.create({"name": login.title(), "login": login, "groups_id": [(6, 0, groups)]})
+
+    seller = user("scale seller", "sales_team.group_sale_salesman")
+    planner = user("scale planner", "mrp.group_mrp_user", "stock.group_stock_user")
+    buyer = user("scale buyer", "purchase.group_purchase_user", "stock.group_stock_user")
+    (factory.vendor | factory.tube_vendor).buyer_id = buyer
     days = promise_days(datetime.now() + timedelta(days=60))
     per_day = math.ceil(orders / len(days))
     # units enough for a day's orders: two hours of assembly on two shifts (16 h), one of
@@ -94,7 +94,7 @@ def build(env, orders):
     started = time.perf_counter()
     for first in range(0, orders, BATCH):
         count = min(BATCH, orders - first)
-        batch = env["sale.order"].create(
+        batch = env["sale.order"].with_user(seller).create(
             [
                 {
                     "partner_id": factory.customer.id,
@@ -105,15 +105,18 @@ def build(env, orders):
                 for n in range(count)
             ]
         )
-        batch.action_confirm()
-        # the buyer orders each batch's purchases, as a factory does each day
+        batch.with_user(seller).action_confirm()
+        # the three parties agree the plans (the agreed plan becomes Odoo's own dates), then
+        # the buyer orders the batch's purchases, as a factory does each day
+        batch.with_user(seller).action_backward_agree_sales()
+        batch.with_user(planner).action_backward_agree_production()
+        batch.with_user(buyer).action_backward_agree_purchase()
         purchases = batch.backward_deadline_ids.purchase_id.filtered(lambda po: po.state == "draft")
-        purchases.user_id = buyer
-        purchases.button_confirm()
+        purchases.with_user(buyer).button_confirm()
         env.cr.commit()
         env.invalidate_all()
         done = first + count
-        if done % 1000 == 0 or done == orders:
+        if done % 500 == 0 or done == orders:
             elapsed = time.perf_counter() - started
             print(
                 f"  {done:,} orders confirmed in {elapsed:.0f} s ({elapsed / done * 1000:.0f} ms an order)", flush=True
