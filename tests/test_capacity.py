@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduling import HOUR
-from scheduling.capacity import Center, Job, Operation, Shop, load_by_day, load_profile
+from scheduling.capacity import Center, Job, Lane, Operation, Shop, load_by_day, load_profile
 from scheduling.plan import WORK, Link, Segment, Step, plan_backward, plan_forward
 
 from factories import at, local, office, two_shifts
@@ -137,6 +137,85 @@ def test_with_ample_capacity_the_plan_is_the_infinite_one(case):
             assert (placement.start, placement.finish, placement.late) == (start, finish, False)
         else:
             assert placement.late
+
+
+STEP = 24 * 60
+
+
+def _earliest(spans, position, seconds):
+    """The first fit, span by span (what the lane's skip index must give)."""
+    start = position
+    for first, last in spans:
+        if last > start and first < start + seconds:
+            start = last
+    return start
+
+
+def _latest(spans, position, seconds, lowest):
+    finish = position
+    for first, last in reversed(spans):
+        if first < finish and last > finish - seconds:
+            finish = first
+    return finish - seconds if finish - seconds >= lowest else None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    # short gaps, one in twenty long enough for most searches: whole blocks are skipped
+    st.lists(st.tuples(st.sampled_from([0, 1, 2, 3] * 5 + [14]), st.integers(1, 6)), min_size=1, max_size=300),
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 1_500), st.integers(1, 6)), max_size=60),
+    st.lists(st.tuples(st.integers(0, 1_600), st.integers(1, 14), st.integers(0, 1_500)), min_size=1, max_size=20),
+)
+def test_a_crowded_lane_finds_the_same_gaps_as_a_span_by_span_search(spans, changes, searches):
+    """A lane of many short spans with short gaps (far more than a block of its skip index),
+    then spans taken back, loaded and booked, with searches between the changes: every
+    search finds what a search span by span finds, as early and as late."""
+    lane, booked, position = Lane(), [], 0
+    # in steps of 24 minutes: some ten spans in a stretch of the lane's skip index
+    spans = [(gap * STEP, length * STEP) for gap, length in spans]
+    changes = [(kind, start * STEP, length * STEP) for kind, start, length in changes]
+    searches = [(position * STEP, seconds * STEP, lowest * STEP) for position, seconds, lowest in searches]
+    for gap, length in spans:
+        position += gap
+        lane.book(position, position + length)
+        booked.append((position, position + length))
+        position += length
+
+    def check():
+        spans = list(zip(lane.starts, lane.ends, strict=True))
+        for position, seconds, lowest in searches:
+            assert lane.earliest(position, seconds) == _earliest(spans, position, seconds)
+            assert lane.latest(position, seconds, lowest) == _latest(spans, position, seconds, lowest)
+
+    check()
+    for kind, start, length in changes:
+        finish = start + length
+        if kind == 3 and booked:
+            lane.unbook(*booked.pop(start % len(booked)))
+        elif kind == 2:
+            lane.load(start, finish)
+            booked = [span for span in booked if span[1] <= start or span[0] >= finish]  # merged into load
+        elif lane.free(start, finish):
+            lane.book(start, finish)
+            booked.append((start, finish))
+        check()
+
+
+def test_a_span_taken_back_in_a_crowded_lane_opens_its_gap_to_the_next_search():
+    """Hour-long spans half an hour apart over weeks: a two-hour work order fits nowhere
+    until one span is taken back; the searches before it have summed up the stretches, and
+    the one after finds the new gap, from the start and from the end."""
+    lane = Lane()
+    spans = [(n * 5_400, n * 5_400 + HOUR) for n in range(2_000)]
+    for start, finish in spans:
+        lane.book(start, finish)
+    last = spans[-1][1]
+    assert lane.earliest(0, 2 * HOUR) == last
+    assert lane.latest(last, 2 * HOUR, 0) is None
+    # the first span of a stretch (a day of working time): the gap opened begins in the one before
+    lane.unbook(*spans[704])
+    assert lane.earliest(0, 2 * HOUR) == spans[703][1]
+    assert lane.latest(last, 2 * HOUR, 0) == spans[705][0] - 2 * HOUR
 
 
 def test_an_overload_booked_keeps_the_lane_sorted():

@@ -26,6 +26,11 @@ from dataclasses import dataclass, field
 from . import sequencing
 from .calendar import HorizonError
 
+# A lane's gaps are summed up per stretch of working time (eight days of it): a search that
+# has stepped SKIP_AFTER spans checks one number per stretch (``Lane``).
+STRETCH = 691_200
+SKIP_AFTER = 8
+
 
 class Lane:
     """One unit of a work center: sorted busy spans, in positions, apart from each other
@@ -34,12 +39,40 @@ class Lane:
     A span the placement books can be taken back exactly (:meth:`unbook`); load already
     there is merged with what it meets (an overload that exists is one long busy span, kept,
     not hidden).
+
+    A loaded center's lane can hold thousands of spans with short gaps between them (work
+    orders chained across calendars rarely touch), and a search would step through every
+    one. So the lane knows, per :data:`STRETCH` of working time, the longest gap that begins
+    in it (computed when a search first needs it, forgotten when a change touches it): a
+    search that has stepped a few spans skips a stretch whose gaps are all too short.
     """
 
-    __slots__ = ("ends", "starts")
+    __slots__ = ("_longest", "ends", "starts", "walked")
 
     def __init__(self):
         self.starts, self.ends = [], []
+        self._longest = {}  # stretch -> the longest gap beginning in it
+        self.walked = 0  # spans and stretches the searches stepped over: the work they did
+
+    def _forget(self, first, last):
+        """The gaps beginning from position ``first`` to ``last`` changed."""
+        longest = self._longest
+        if longest:
+            for stretch in range(int(first // STRETCH), int(last // STRETCH) + 1):
+                longest.pop(stretch, None)
+
+    def _stretch(self, stretch):
+        """``(longest gap, first span, last span)`` of the gaps beginning in ``stretch``
+        (gap j lies between span j and span j + 1)."""
+        ends = self.ends
+        first = bisect_left(ends, stretch * STRETCH)
+        last = min(bisect_left(ends, (stretch + 1) * STRETCH), len(ends) - 1)
+        longest = self._longest.get(stretch)
+        if longest is None:
+            starts = self.starts
+            longest = self._longest[stretch] = max((starts[j + 1] - ends[j] for j in range(first, last)), default=-1)
+            self.walked += last - first
+        return longest, first, last
 
     def free(self, start, finish):
         return bisect_right(self.ends, start) >= bisect_left(self.starts, finish)
@@ -48,9 +81,18 @@ class Lane:
         """Earliest start ``>= position`` of a free span ``seconds`` long."""
         starts, ends = self.starts, self.ends
         index, count, start = bisect_right(ends, position), len(starts), position
+        steps = 0
         while index < count and starts[index] < start + seconds:
             start = ends[index]
             index += 1
+            steps += 1
+            if steps >= SKIP_AFTER and index < count:
+                # every gap beginning in this stretch too short: on to the last one's span
+                longest, _first, last = self._stretch(int(start // STRETCH))
+                if longest < seconds and last >= index:
+                    start = ends[last]
+                    index = last + 1
+        self.walked += steps
         return start
 
     def latest(self, position, seconds, lowest):
@@ -58,11 +100,24 @@ class Lane:
         when it would start before ``lowest``."""
         starts, ends = self.starts, self.ends
         index, finish = bisect_left(starts, position) - 1, position
+        steps = 0
         while index >= 0 and ends[index] > finish - seconds:
             finish = starts[index]
             if finish - seconds < lowest:
+                self.walked += steps
                 return None
             index -= 1
+            steps += 1
+            if steps >= SKIP_AFTER and index >= 0:
+                # every gap beginning in this stretch too short: down to its first one's span
+                longest, first, _last = self._stretch(int(ends[index] // STRETCH))
+                if longest < seconds and first < index:
+                    finish = starts[first + 1]
+                    index = first
+                    if finish - seconds < lowest:
+                        self.walked += steps
+                        return None
+        self.walked += steps
         return finish - seconds if finish - seconds >= lowest else None
 
     def book(self, start, finish):
@@ -71,6 +126,7 @@ class Lane:
         index = bisect_right(starts, start)
         left = index > 0 and ends[index - 1] == start
         right = index < len(starts) and starts[index] == finish
+        self._forget(ends[index - 1] if index else start, finish)
         if left and right:
             ends[index - 1] = ends[index]
             del starts[index], ends[index]
@@ -86,6 +142,7 @@ class Lane:
         """Free ``[start, finish)``, which :meth:`book` marked."""
         index = bisect_right(self.starts, start) - 1
         first, last = self.starts[index], self.ends[index]
+        self._forget(self.ends[index - 1] if index else first, last)
         pieces = [(a, b) for a, b in ((first, start), (finish, last)) if b > a]
         self.starts[index : index + 1] = [a for a, _b in pieces]
         self.ends[index : index + 1] = [b for _a, b in pieces]
@@ -95,6 +152,7 @@ class Lane:
         lo, hi = bisect_right(self.ends, start), bisect_left(self.starts, finish)
         if lo < hi:
             start, finish = min(start, self.starts[lo]), max(finish, self.ends[hi - 1])
+        self._forget(self.ends[lo - 1] if lo else start, finish)
         self.starts[lo:hi] = [start]
         self.ends[lo:hi] = [finish]
 

@@ -19,7 +19,8 @@ a deadline, a release) on a ``capacity.Shop`` in three passes:
    then the number of late orders) is no worse than now or than a few changes ago; the
    best schedule found is kept. The search is seeded (the same batch is placed the same
    way) and bounded (:data:`REPAIR_BUDGET` work orders placed in trials, fewer past
-   :data:`LARGE`), so a large planning stays fast.
+   :data:`LARGE`, a search through a crowded lane counting as more: :data:`WALK`), so a
+   large planning, or one far past the centers' capacity, stays fast.
 3. **Just in time.** Every work order, the last to finish first, moves as late as the load,
    its successor's start and its deadline allow (its own finish when late), on any of its
    centers, never earlier than it was: the lateness cannot grow, and the work (and the
@@ -43,6 +44,10 @@ MEMORY = 10
 # Changes tried without a better schedule, per work order of the batch, before it stops.
 STALE = 40
 PATIENCE = 5_000  # at least, for a batch of several orders
+# A placement searches a few spans of its lanes; on a lane crowded with short gaps (a center
+# loaded far past what it can make) it steps through hundreds, and counts for one more
+# placement per WALK spans past the first few: the budget bounds the work, not the count.
+WALK, WALK_FREE = 16, 8
 
 
 def forward(shop, operations, ready):
@@ -73,14 +78,20 @@ class _Batch:
         self.slots = [[None] * len(request.operations) for request in requests]
         self.choice = {}  # (request, step) -> the one option the repair chose
         self.order = []  # [(request, step)], every step after its predecessor
+        self.lanes = [lane for center in shop.centers.values() for lane in center.lanes]
 
     def ready(self, index):
         request = self.requests[index]
         return self.shop.now if request.not_before is None else max(self.shop.now, request.not_before)
 
+    def walked(self):
+        return sum(lane.walked for lane in self.lanes)
+
     def place_from(self, first):
-        """Place the work orders of the list from position ``first`` on, booked; returns how many."""
+        """Place the work orders of the list from position ``first`` on, booked; returns how
+        many, the long searches counted as more (:data:`WALK`)."""
         requests, slots, choice, shop = self.requests, self.slots, self.choice, self.shop
+        walked = self.walked()
         booked = []
         try:
             for index, step in self.order[first:]:
@@ -97,7 +108,8 @@ class _Batch:
             for slot in booked:  # nothing of a failed placement stays booked
                 slot.unbook()
             raise
-        return len(booked)
+        placed = len(booked)
+        return placed + max(self.walked() - walked - WALK_FREE * placed, 0) // WALK
 
     def unbook_from(self, first):
         for index, step in self.order[first:]:
