@@ -2,7 +2,7 @@
 
 from itertools import permutations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from scheduling import HOUR
@@ -145,6 +145,8 @@ def single_center(draw):
 
 @settings(max_examples=120, deadline=None)
 @given(single_center())
+# found by this test once: a repair alone missed the best of five orders by two hours
+@example((1_780_891_200, [3, 1, 3, 8, 1], [1_780_927_200, 1_780_941_600, 1_780_923_600, 1_780_894_800, 1_780_894_800]))
 def test_on_one_center_the_lateness_is_the_least_there_is(case):
     """Against every order of the orders (the exact answer on one center): the batch is as
     little late in all, and on time whenever some order of them is."""

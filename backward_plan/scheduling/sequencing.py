@@ -30,6 +30,7 @@ The arithmetic on instants and working time is the shop's (``capacity``); this m
 decides the order and where each work order goes.
 """
 
+from itertools import permutations
 from random import Random
 
 from .calendar import HorizonError
@@ -44,6 +45,8 @@ MEMORY = 10
 # Changes tried without a better schedule, per work order of the batch, before it stops.
 STALE = 40
 PATIENCE = 5_000  # at least, for a batch of several orders
+# Up to this many work orders in a batch, every list is tried before the repair (720 at most).
+EXACT = 6
 # A placement searches a few spans of its lanes; on a lane crowded with short gaps (a center
 # loaded far past what it can make) it steps through hundreds, and counts for one more
 # placement per WALK spans past the first few: the budget bounds the work, not the count.
@@ -136,6 +139,10 @@ class _Batch:
             for slot in slots:
                 if slot is not None:
                     slot.unbook()
+        self.rebook(snapshot)
+
+    def rebook(self, snapshot):
+        """A :meth:`snapshot` booked again, nothing of the batch being booked."""
         order, choice, slots = snapshot
         self.order, self.choice, self.slots = list(order), dict(choice), [list(row) for row in slots]
         for row in self.slots:
@@ -151,6 +158,8 @@ def place(shop, requests, budget=REPAIR_BUDGET):
     """``[(slots, late, bottleneck)]`` of ``requests``, in their order, booked on ``shop``."""
     batch = _Batch(shop, requests)
     score = _first_list(batch)
+    if score[1] and len(batch.order) <= EXACT:
+        score = _every_list(batch, score)
     if score[1]:
         size = len(batch.order)
         _repair(batch, score, budget if size <= LARGE else budget * LARGE // size)
@@ -208,6 +217,38 @@ def _first_list(batch):
         for index, step in order:
             slots[index][step].book()
     return score
+
+
+def _every_list(batch, score):
+    """Place the best of every list (each order's work orders in their order): a few work
+    orders only (:data:`EXACT`), where trying them all is cheaper than a search and, on one
+    center, exact. Returns its score."""
+    best = (score, batch.snapshot())
+    for candidate in permutations(batch.order):
+        if not _in_sequence(candidate):
+            continue
+        batch.unbook_from(0)
+        batch.order = list(candidate)
+        try:
+            batch.place_from(0)
+        except HorizonError:  # nothing of it stays booked
+            batch.rebook(best[1])
+            continue
+        trial = batch.score()
+        if trial < best[0]:
+            best = (trial, batch.snapshot())
+    batch.restore(best[1])
+    return best[0]
+
+
+def _in_sequence(order):
+    """Whether each order's work orders come in their order."""
+    following = {}
+    for index, step in order:
+        if following.get(index, 0) != step:
+            return False
+        following[index] = step + 1
+    return True
 
 
 def _latest_starts(batch):
