@@ -36,6 +36,13 @@ class BackwardCase(TransactionCase):
         # the vendors' buyer owns the purchases Odoo creates for them
         (cls.vendor | cls.tube_vendor).buyer_id = cls.buyer
 
+    def _agree(self, order):
+        """The salesperson, the planner and the buyer agree ``order``'s plan, each as themselves."""
+        order.with_user(self.salesperson).action_backward_agree_sales()
+        order.with_user(self.planner_user).action_backward_agree_production()
+        order.with_user(self.buyer).action_backward_agree_purchase()
+        self.assertEqual(order.backward_plan_state, "agreed")
+
     @contextmanager
     def assertRaisesText(self, exception, text):
         """Like assertRaisesRegex, with Odoo's savepoint: the refused change is rolled back."""

@@ -27,10 +27,7 @@ class TestDeliveryDateChange(DefaultsCase):
 
     def _agreed(self):
         order = self._order(commitment=PROMISE)
-        order.with_user(self.salesperson).action_backward_agree_sales()
-        order.with_user(self.planner_user).action_backward_agree_production()
-        order.with_user(self.buyer).action_backward_agree_purchase()
-        self.assertEqual(order.backward_plan_state, "agreed")
+        self._agree(order)
         return order
 
     @freeze_time(T0)

@@ -26,12 +26,6 @@ BRUSSELS = pytz.timezone("Europe/Brussels")
 class HandDatesCase(DefaultsCase):
     """What the plan wrote on a manufacturing order follows the plan; what a person typed stays."""
 
-    def _agree(self, order):
-        order.with_user(self.salesperson).action_backward_agree_sales()
-        order.with_user(self.planner_user).action_backward_agree_production()
-        order.with_user(self.buyer).action_backward_agree_purchase()
-        self.assertEqual(order.backward_plan_state, "agreed")
-
     def _type_start(self, production, moment):
         """A production user opens the order and types its Scheduled Date."""
         with Form(production.with_user(self.planner_user)) as form:

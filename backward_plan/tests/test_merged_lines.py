@@ -25,10 +25,7 @@ class TestMergedPurchaseLines(DefaultsCase):
     def _agreed_order(self, commitment):
         """Confirmed by the salesperson, its plan agreed by the three parties."""
         order = self._order(commitment=commitment)
-        order.with_user(self.salesperson).action_backward_agree_sales()
-        order.with_user(self.planner_user).action_backward_agree_production()
-        order.with_user(self.buyer).action_backward_agree_purchase()
-        self.assertEqual(order.backward_plan_state, "agreed")
+        self._agree(order)
         return order
 
     def _tube_step(self, orders):
