@@ -17,6 +17,7 @@ from odoo.tools import SQL
 from ..scheduling import chain as chains
 from ..scheduling import leadtime, states
 from ..scheduling.chain import PICKING, PRODUCTION, PURCHASE_LINE, SALE, start_set_by_hand
+from .query_plans import without_jit
 
 OWNER_SOURCES = [
     ("document", "Responsible of the document"),
@@ -101,8 +102,9 @@ class BackwardChainReader(models.AbstractModel):
         )
 
     def _walk_moves(self, order_ids):
-        self.env.cr.execute(self._walk_moves_query(order_ids))
-        return self.env.cr.dictfetchall()
+        with without_jit(self.env.cr):
+            self.env.cr.execute(self._walk_moves_query(order_ids))
+            return self.env.cr.dictfetchall()
 
     def _workorders_query(self, production_ids):
         """Work orders of the manufacturing orders, in their order, with their work centers."""

@@ -12,3 +12,4 @@ from . import test_replan_on_change
 from . import test_date_change
 from . import test_hand_dates
 from . import test_merged_lines
+from . import test_query_plans

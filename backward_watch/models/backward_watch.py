@@ -24,6 +24,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.backward_plan.models.query_plans import NO_JIT
 from odoo.addons.backward_plan.scheduling import expectation as engine
 from odoo.addons.backward_plan.scheduling import to_timestamp
 from odoo.addons.backward_plan.scheduling.leadtime import core_segments, decode, remaining_segments
@@ -34,9 +35,6 @@ from .backward_watch_facts import ts as _ts
 _logger = logging.getLogger(__name__)
 
 CHUNK = 100
-# The watch's statements are cheap but their estimates are not: compiling them (JIT)
-# costs seconds, more than running them. Off for the rest of the transaction.
-NO_JIT = SQL("SET LOCAL jit = off")
 # Keys of the advisory locks that keep two passes of each action from running at once.
 WATCH_LOCK, TELL_LOCK = 0x4261636B, 0x4261636C
 # A record whose alert failed is retried after this long, not in a loop.
@@ -80,6 +78,7 @@ class BackwardWatch(models.AbstractModel):
         """
         self.env.flush_all()
         if deadline_ids is None:
+            # the whole pass is one scheduled transaction: off for the rest of it
             self.env.cr.execute(NO_JIT)
         now = to_timestamp(fields.Datetime.now())
         reader = self.env["backward.watch.facts"]
