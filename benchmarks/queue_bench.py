@@ -37,6 +37,10 @@ def parse():
     return parser.parse_args()
 
 
+# the job queueing the re-plans of a change, and the re-plans
+METHODS = ["_backward_dispatch_replans", "_backward_replan_job"]
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -97,9 +101,8 @@ def one_process(env):
 
 def with_workers(env, args):
     """Odoo started with workers and queue_job's runner; wall time from the first job started
-    to the last one done, as queue_job records them."""
-    env.cr.execute("SELECT count(*) FROM queue_job WHERE method_name = '_backward_replan_job'")
-    jobs = env.cr.fetchone()[0]
+    (the one queueing the re-plans, ``_wake``) to the last re-plan done, as queue_job records
+    them."""
     env.cr.commit()
     port = free_port()
     command = [
@@ -126,8 +129,9 @@ def with_workers(env, args):
             if server.poll() is not None:
                 raise RuntimeError(f"Odoo stopped (exit code {server.returncode}): {' '.join(command)}")
             env.cr.execute(
-                "SELECT count(*) FROM queue_job WHERE method_name = '_backward_replan_job' "
-                "AND state NOT IN ('done', 'failed', 'cancelled')"
+                "SELECT count(*) FROM queue_job WHERE method_name = ANY(%s) "
+                "AND state NOT IN ('done', 'failed', 'cancelled')",
+                [METHODS],
             )
             if not env.cr.fetchone()[0]:
                 break
@@ -138,11 +142,13 @@ def with_workers(env, args):
     env.cr.execute(
         """
         SELECT EXTRACT(EPOCH FROM max(date_done) - min(date_started)),
+               count(*) FILTER (WHERE method_name = '_backward_replan_job'),
                count(*) FILTER (WHERE state = 'failed'), sum(retry - 1) FILTER (WHERE retry > 1)
-          FROM queue_job WHERE method_name = '_backward_replan_job'
-        """
+          FROM queue_job WHERE method_name = ANY(%s)
+        """,
+        [METHODS],
     )
-    wall, failed, retried = env.cr.fetchone()
+    wall, jobs, failed, retried = env.cr.fetchone()
     env.cr.commit()
     return float(wall or 0), jobs, failed, retried or 0
 
@@ -152,9 +158,16 @@ def job_queries(env, factory, orders):
     from odoo.addons.queue_job.job import Job
 
     holiday(env, factory, orders, 14)
-    env.cr.execute("SELECT uuid FROM queue_job WHERE state = 'pending' ORDER BY id LIMIT 1")
-    uuid = env.cr.fetchone()[0]
-    job = Job.load(env, uuid)
+
+    def pending(method):
+        env.cr.execute(
+            "SELECT uuid FROM queue_job WHERE state = 'pending' AND method_name = %s ORDER BY id LIMIT 1", [method]
+        )
+        return Job.load(env, env.cr.fetchone()[0])
+
+    pending(METHODS[0]).perform()  # the re-plans queued
+    env.flush_all()
+    job = pending(METHODS[1])
     before_marked = marked(env)
     env.invalidate_all()
     queries = env.cr.sql_log_count

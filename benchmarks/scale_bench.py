@@ -8,8 +8,12 @@ Run by ``./dev bench scale``, in three processes on copies of one database:
                                             of them all, the process's peak memory
     scale_bench.py rest ...                 the watch (first pass, then steady), the open
                                             orders' timeline, the full finite-capacity re-plan
+    scale_bench.py queue ...                the same holiday re-planned by the queue_job
+                                            bridge's jobs, Odoo running with two workers
+                                            (./dev installs the bridge on the copy first)
 
-Every figure is printed as ``figure <key> <number>`` (times in seconds); nothing is asserted.
+Every figure is printed as ``figure <key> <number>`` (times in seconds), with the queries
+it took per order under it; nothing is asserted.
 
 The factory is the tests' (``backward_plan/tests/factory.py``) at the addon's default
 settings: a bike assembled on two shifts from a welded frame (its tube bought, 3 days) and
@@ -32,6 +36,8 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+
+import queue_bench  # beside this script
 
 import odoo
 from odoo.tools import config
@@ -128,20 +134,26 @@ def counts(env):
     return orders
 
 
-def timed(env, action):
+def timed(env, action, orders=None):
+    """Seconds ``action`` took, its changes flushed (the commit after it not counted); with
+    ``orders``, the queries it sent per order printed."""
     env.flush_all()
     env.invalidate_all()
+    queries = env.cr.sql_log_count
     started = time.perf_counter()
     result = action()
     env.flush_all()
+    seconds = time.perf_counter() - started
+    if orders:
+        print(f"  {(env.cr.sql_log_count - queries) / orders:.2f} queries an order", flush=True)
     env.cr.commit()
-    return time.perf_counter() - started, result
+    return seconds, result
 
 
-def holiday(env):
-    """A public holiday on the working day before the first promise: inside every order's
-    chain (each starts days before its promise with its purchases)."""
-    counts(env)
+def public_holiday(env):
+    """Save a public holiday on the working day before the first promise: inside every
+    order's chain (each starts days before its promise with its purchases). Returns the
+    seconds the person saving it waited."""
     first = env["backward.deadline"].search(
         [("kind", "=", "customer"), ("state", "!=", "cancel")], order="date_deadline", limit=1
     )
@@ -154,7 +166,13 @@ def holiday(env):
             {"name": "scale public holiday", "date_from": day, "date_to": day + timedelta(days=1)}
         ),
     )
-    figure("holiday_wait_s", wait)
+    return wait
+
+
+def holiday(env):
+    """The holiday saved, then re-planned by the scheduled action in this process."""
+    orders = counts(env)
+    figure("holiday_wait_s", public_holiday(env))
     marked = env["sale.order"].search_count([("backward_replan_reason", "!=", False)])
     print(f"  orders the holiday touched: {marked:,}", flush=True)
     replanner = env["backward.replanner"]
@@ -164,14 +182,14 @@ def holiday(env):
             env.cr.commit()
             env.invalidate_all()  # as the cron's next call starts afresh
 
-    seconds, _ = timed(env, replan_all)
+    seconds, _ = timed(env, replan_all, orders)
     figure("holiday_replan_s", seconds)
     # ru_maxrss: kilobytes on Linux; the process did nothing heavier before the re-plan
     figure("replan_peak_rss_mb", round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
 def rest(env):
-    counts(env)
+    orders = counts(env)
     watch = env["backward.watch"]
 
     def watch_pass():
@@ -179,12 +197,12 @@ def rest(env):
         while watch._cron_backward_tell():
             pass
 
-    first, _ = timed(env, watch_pass)
+    first, _ = timed(env, watch_pass, orders)
     figure("watch_first_s", first)
-    steady, _ = timed(env, watch_pass)
+    steady, _ = timed(env, watch_pass, orders)
     figure("watch_steady_s", steady)
     # the open orders' timeline, as the client action asks for it (no ids: the open orders)
-    timeline, data = timed(env, env["backward.timeline"].get_timeline)
+    timeline, data = timed(env, env["backward.timeline"].get_timeline, orders)
     figure("timeline_s", timeline)
     print(f"  the timeline shows {len({row['order_id'] for row in data['rows']}):,} orders", flush=True)
     company = env.company
@@ -201,19 +219,32 @@ def rest(env):
             env.cr.commit()
             waiting = capacity._waiting_orders(company)
 
-    seconds, _ = timed(env, full_replan)
+    seconds, _ = timed(env, full_replan, orders)
     figure("capacity_replan_s", seconds)
     late = env["backward.deadline"].search_count([("capacity_state", "=", "late"), ("state", "!=", "cancel")])
     print(f"  manufacturing orders late by capacity: {late:,}", flush=True)
 
 
+def queue(env, args):
+    """The same holiday, re-planned by the queue_job bridge's jobs: Odoo started with two
+    workers and queue_job's runner; the wall time from the first job started to the last
+    one done, as queue_job records them (``queue_bench.with_workers``)."""
+    counts(env)
+    public_holiday(env)
+    wall, jobs, failed, retried = queue_bench.with_workers(env, args)
+    figure("queue_replan_s", wall)
+    print(f"  {jobs:,} jobs, {failed} failed, {retried} retries, {args.workers} workers", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("step", choices=["build", "holiday", "rest"])
+    parser.add_argument("step", choices=["build", "holiday", "rest", "queue"])
     parser.add_argument("--database", required=True)
     parser.add_argument("--addons-path", required=True)
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--odoo-bin", help="the queue step starts Odoo with workers")
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     config.parse_config(
         [f"--addons-path={args.addons_path}", f"--data-dir={args.data_dir}", "--log-level=warn", "--max-cron-threads=0"]
@@ -221,9 +252,13 @@ def main():
     registry = odoo.modules.registry.Registry(args.database)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        {"build": lambda: build(env, args.orders), "holiday": lambda: holiday(env), "rest": lambda: rest(env)}[
-            args.step
-        ]()
+        steps = {
+            "build": lambda: build(env, args.orders),
+            "holiday": lambda: holiday(env),
+            "rest": lambda: rest(env),
+            "queue": lambda: queue(env, args),
+        }
+        steps[args.step]()
         cr.commit()
     return 0
 
