@@ -200,13 +200,10 @@ class BackwardPlanner(models.AbstractModel):
             keys = [step_key(PURCHASE_LINE, line_id) for line_id in documents.order_line.ids]
         deadlines = self.env["backward.deadline"].search([("step_key", "in", keys)])
         orders = deadlines.sale_order_ids.filtered(lambda order: order.state == "sale")
-        for order in orders:
-            # each order alone, so that one order's bad data does not block the others
-            try:
-                with self.env.cr.savepoint():
-                    self._plan_sale_orders(order, reason)
-            except UserError as error:
-                order._backward_record_warning(error.args[0])
+        # in one planning; each order alone when one of them cannot be planned, so that
+        # one order's bad data does not block the others (a purchase order confirmed can
+        # hold the lines of a hundred orders)
+        self.env["backward.replanner"]._replan_group(orders, reason)
 
     # --------------------------------------------------------------------- planning
 

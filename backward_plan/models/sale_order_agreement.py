@@ -63,6 +63,7 @@ class SaleOrder(models.Model):
                     orders=", ".join(foreign.mapped("name")),
                 )
             )
+        complete = orders.browse()  # the orders this agreement completes, their baseline set together
         for order in orders:
             if order.backward_plan_state != "proposed":
                 raise UserError(
@@ -98,7 +99,9 @@ class SaleOrder(models.Model):
                 author_id=self.env.user.partner_id.id,
             )
             if all(order[f"backward_{needed}_agreed_uid"] for needed in order._backward_parties_needed()):
-                order._backward_set_baseline()
+                complete |= order
+        if complete:
+            complete._backward_set_baseline()
         return True
 
     def action_backward_agree_sales(self):
@@ -113,9 +116,9 @@ class SaleOrder(models.Model):
 
     def _backward_set_baseline(self, message=None):
         """All parties agreed (or the side concerned accepted a re-promise, ``message``): the
-        current deadlines become the baseline (two queries). As superuser: the agreement and
-        the accepted re-promise elevated."""
-        self.ensure_one()
+        current deadlines of the orders become their baseline (two queries for all of them),
+        and their plans Odoo's own dates (in bulk). As superuser: the agreement and the
+        accepted re-promise elevated."""
         require_superuser(self)
         deadlines = self.backward_deadline_ids.filtered(lambda d: d.state != "cancel")
         self.env.cr.execute(
@@ -137,8 +140,8 @@ class SaleOrder(models.Model):
         self._backward_write({"backward_plan_state": "agreed", "backward_agreed_on": fields.Datetime.now()})
         # the agreed plan becomes Odoo's own schedule
         self.env["backward.schedule.writer"]._apply(self)
-        self.message_post(
-            body=message
-            or Markup("<p>%s</p>")
-            % _("Sales, production and purchasing agreed the plan: its dates are now the baseline.")
+        body = message or Markup("<p>%s</p>") % _(
+            "Sales, production and purchasing agreed the plan: its dates are now the baseline."
         )
+        for order in self:
+            order.message_post(body=body)
