@@ -79,6 +79,24 @@ def test_a_batch_is_placed_the_same_way_twice():
     assert place() == place()
 
 
+def test_the_shop_gives_the_repair_its_budget():
+    """Nine orders on two centers, more than the day holds: the repair lowers the lateness
+    of the first list; a shop with no budget for it keeps the first list (the full re-plan
+    gives each chunk a smaller one, ``backward_capacity``)."""
+
+    def lateness(budget):
+        shop = Shop([Center(0, SHOP), Center(1, SHOP)], now=at("2026-06-08 06:00"), budget=budget)
+        batch = [
+            request(i, at("2026-06-08 14:00") + (i * 2 % 7) * HOUR, ((0, 3), (1, 4)), (i % 2, 2 + i % 3))
+            for i in range(9)
+        ]
+        placed = shop.place_batch(batch)
+        return sum(max(placed[r.key].placements[-1].finish - r.deadline, 0) for r in batch) / HOUR
+
+    assert lateness(1) == 111
+    assert lateness(Shop([], 0).budget) == 94
+
+
 @st.composite
 def batches(draw):
     now = draw(st.integers(int(at("2026-06-01 00:00")), int(at("2026-06-05 00:00"))))

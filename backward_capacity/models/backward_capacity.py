@@ -26,6 +26,7 @@ from odoo.tools import SQL
 
 from odoo.addons.backward_plan.scheduling import to_timestamp
 from odoo.addons.backward_plan.scheduling.capacity import Center, Operation, Shop
+from odoo.addons.backward_plan.scheduling.sequencing import REPAIR_BUDGET
 
 OPEN_WORKORDER_STATES = ("pending", "waiting", "ready")
 
@@ -33,10 +34,11 @@ OPEN_WORKORDER_STATES = ("pending", "waiting", "ready")
 class CapacityFacts:
     """The work centers a planning places work on, and their load (timestamps)."""
 
-    def __init__(self, centers, load, operations):
+    def __init__(self, centers, load, operations, budget=REPAIR_BUDGET):
         self.centers = centers  # {work center id: calendar key}
         self.load = load  # {work center id: [(start, finish)]}
         self.operations = operations  # {step key: (Operation, ...)}
+        self.budget = budget  # of the placement's repair, per batch
 
     def calendar_keys(self):
         return set(self.centers.values())
@@ -48,7 +50,7 @@ class CapacityFacts:
             for start, finish in self.load.get(center_id, ()):
                 center.book(start, finish)
             centers.append(center)
-        return Shop(centers, now)
+        return Shop(centers, now, self.budget)
 
     def attach(self, core_steps, active, ranks):
         """The core steps place their work orders; each is ranked by its most urgent order."""
@@ -172,7 +174,9 @@ class BackwardCapacity(models.AbstractModel):
         center_ids = {center_id for ops in operations.values() for op in ops for center_id, _s in op.options}
         centers = self._center_calendars(center_ids)
         replaced = {step.res_id for step in steps.values() if step.model == "mrp.production"}
-        return CapacityFacts(centers, self._load(center_ids, replaced), operations)
+        # the full re-plan gives its chunks a budget of their own (``backward_capacity_replan``)
+        budget = self.env.context.get("backward_capacity_budget") or REPAIR_BUDGET
+        return CapacityFacts(centers, self._load(center_ids, replaced), operations, budget)
 
     def _center_calendars(self, center_ids):
         """{work center id: calendar key}: its own calendar and time off, as the plan uses them."""

@@ -249,9 +249,10 @@ class Slot:
 class Shop:
     """The work centers and their load; places sequences of work orders on them."""
 
-    def __init__(self, centers, now):
+    def __init__(self, centers, now, budget=sequencing.REPAIR_BUDGET):
         self.centers = {center.key: center for center in centers}
         self.now = now
+        self.budget = budget  # of the repair of each batch (``sequencing.place``)
 
     # ------------------------------------------------------------ one operation
 
@@ -306,7 +307,7 @@ class Shop:
         No request is late that the placement can fit by moving others within their own
         deadlines (``sequencing``), and every work order is as late as the others allow.
         """
-        placed = sequencing.place(self, list(requests))
+        placed = sequencing.place(self, list(requests), self.budget)
         result = {}
         for request, (slots, late, bottleneck) in zip(requests, placed, strict=True):
             placements = [
