@@ -13,7 +13,7 @@ Run by ``./dev bench scale``, in three processes on copies of one database:
                                             (./dev installs the bridge on the copy first)
 
 Every figure is printed as ``figure <key> <number>`` (times in seconds), with the queries
-it took per order under it; nothing is asserted.
+it took per order on the line above it; nothing is asserted.
 
 The factory is the tests' (``backward_plan/tests/factory.py``) at the addon's default
 settings: a bike assembled on two shifts from a welded frame (its tube bought, 3 days) and
