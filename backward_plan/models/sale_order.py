@@ -119,7 +119,11 @@ class SaleOrder(models.Model):
     def _backward_write(self, vals):
         """Write the plan's own fields: only the planner, the watch and the agreement do,
         as superuser once they checked who acts (no client can act as superuser)."""
-        return self.sudo().write(vals)
+        orders = self.sudo()
+        if not orders._track_get_fields().intersection(vals):
+            # nothing tracked is written: the chatter need not read the tracked fields first
+            orders = orders.with_context(mail_notrack=True)
+        return orders.write(vals)
 
     def _backward_refuse_plan_fields(self, vals, creating=False):
         own = self._backward_client_fields()

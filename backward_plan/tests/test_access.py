@@ -131,3 +131,20 @@ class TestAccess(BackwardCase):
         self.assertFalse(sneaked.backward_sales_agreed_uid)
         self.assertEqual(sneaked.backward_plan_state, "none")
         self.assertIn("kept", str(sneaked.note), "the other defaults of the context still apply")
+
+    def test_the_plan_written_leaves_the_chatter_its_tracked_fields(self):
+        """The plan's own fields are written without tracking; a tracked field written with
+        them is still tracked in the chatter."""
+        order = self._order()
+        other = new_test_user(self.env, login="bm_other_seller", groups="sales_team.group_sale_salesman")
+        self.env.cr.precommit.run()  # Odoo writes the tracking at commit
+        trackings = len(order.sudo().message_ids.tracking_value_ids)
+        order._backward_write({"backward_plan_warning": "checked"})
+        self.env.cr.precommit.run()
+        self.assertEqual(len(order.sudo().message_ids.tracking_value_ids), trackings)
+        order._backward_write({"backward_plan_warning": False, "user_id": other.id})
+        self.env.cr.precommit.run()
+        order.invalidate_recordset(["message_ids"])
+        tracked = order.sudo().message_ids.tracking_value_ids.filtered(lambda value: value.field_id.name == "user_id")
+        self.assertEqual(len(tracked), 1)
+        self.assertFalse(order.backward_plan_warning)

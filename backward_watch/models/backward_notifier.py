@@ -16,6 +16,15 @@ from odoo import api, fields, models
 _logger = logging.getLogger(__name__)
 
 THREATS = ("at_risk", "late")
+# Links ``_alert_link`` would only record as told: never threatened, not late, no activity
+# to close, no re-promise to settle (most often a link cancelled when its purchase was
+# confirmed). A factory has thousands after its first day: they are recorded together.
+QUIET = """
+    state NOT IN ('at_risk', 'late', 'done_late')
+    AND COALESCE(notified_state, 'open') NOT IN ('at_risk', 'late')
+    AND activity_id IS NULL
+    AND NOT EXISTS (SELECT 1 FROM backward_repromise repromise WHERE repromise.link_id = backward_link.id)
+"""
 ACTIVITY_TYPES = {
     "at_risk": "backward_watch.mail_activity_type_handover_at_risk",
     "late": "backward_watch.mail_activity_type_handover_late",
@@ -86,6 +95,17 @@ class BackwardNotifier(models.AbstractModel):
             if link.repromise_pending:
                 link.write({"repromise_pending": False})
         link.write({"notified_state": state, "notified_expected": link.date_expected, "alert_error_date": False})
+
+    @api.model
+    def _record_told(self, links):
+        """Record ``links`` (all ``QUIET``) as told: nobody has anything to hear of them."""
+        told = {
+            link.id: {"notified_state": link.state, "notified_expected": link.date_expected, "alert_error_date": False}
+            for link in links
+        }
+        self.env["backward.bulk.writer"]._bulk_update(
+            links, told, ("notified_state", "notified_expected", "alert_error_date")
+        )
 
     def _recovery_feedback(self, link, state):
         if state == "absorbed":

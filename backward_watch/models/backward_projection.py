@@ -6,6 +6,8 @@ alone; each step gets its projected finish and each order its projected completi
 is not spent: the buffers are not added. Called by the watch, as superuser.
 """
 
+from collections import defaultdict
+
 from odoo import api, fields, models
 
 from odoo.addons.backward_plan import scheduling
@@ -56,16 +58,20 @@ class BackwardProjection(models.AbstractModel):
                 updates[deadline.id] = {"date_projected": projected}
         self.env["backward.bulk.writer"]._bulk_update(Deadline, updates, ("date_projected",))
         customers = {deadline.sale_order_id.id: deadline for deadline in deadlines if deadline.kind == "customer"}
+        # orders promised alike are projected alike: one write for each projection
+        projections = defaultdict(list)
         for order in orders:
             customer = customers.get(order.id)
             dates = forward.get(customer.id) if customer else None
             projected = from_timestamp(dates.finish) if dates else False
             delay = hours_late(dates.finish, to_timestamp(customer.date_deadline)) if dates else 0.0
-            order._backward_write(
+            projections[projected, delay > 0, round(delay, 2)].append(order.id)
+        for (projected, late, delay), ids in projections.items():
+            orders.browse(ids)._backward_write(
                 {
                     "backward_projected_date": projected,
-                    "backward_projected_late": delay > 0,
-                    "backward_projected_delay_hours": round(delay, 2),
+                    "backward_projected_late": late,
+                    "backward_projected_delay_hours": delay,
                     "backward_projection_pending": False,
                 }
             )

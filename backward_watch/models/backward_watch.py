@@ -35,6 +35,11 @@ from .backward_watch_facts import ts as _ts
 _logger = logging.getLogger(__name__)
 
 CHUNK = 100
+# Projecting an order reads and writes a few rows, telling a link's owner writes their
+# activity and chatter: the scheduled action projects more orders at a time than it tells
+# owners, and records the links with nothing to tell (the notifier's QUIET) by thousands.
+PROJECT_CHUNK = 500
+QUIET_CHUNK = 5000
 # Keys of the advisory locks that keep two passes of each action from running at once.
 WATCH_LOCK, TELL_LOCK = 0x4261636B, 0x4261636C
 # A record whose alert failed is retried after this long, not in a loop.

@@ -211,11 +211,21 @@ class BackwardWatchFacts(models.AbstractModel):
     @api.model
     def _link_rows(self, deadline_ids=None):
         """The live links (or those touching ``deadline_ids``), with what their steps need."""
-        scope = (
-            SQL("(l.upstream_id = ANY(%(ids)s) OR l.downstream_id = ANY(%(ids)s))", ids=list(deadline_ids))
-            if deadline_ids is not None
-            else SQL("TRUE")
-        )
+        scope = SQL("TRUE")
+        if deadline_ids is not None:
+            # the links touching the steps first, by their two indexes: with both conditions
+            # in one statement, PostgreSQL reads every link of the factory
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT id FROM backward_link WHERE upstream_id = ANY(%(ids)s)
+                     UNION
+                    SELECT id FROM backward_link WHERE downstream_id = ANY(%(ids)s)
+                    """,
+                    ids=sorted(set(deadline_ids)),
+                )
+            )
+            scope = SQL("l.id = ANY(%s)", [row[0] for row in self.env.cr.fetchall()])
         self.env.cr.execute(
             SQL(
                 """

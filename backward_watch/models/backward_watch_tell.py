@@ -16,6 +16,8 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from . import backward_watch as watch
+from .backward_link import PENDING
+from .backward_notifier import QUIET
 
 # the watch's own log and settings: its second action is still the watch
 _logger = logging.getLogger(watch.__name__)
@@ -41,7 +43,10 @@ class BackwardWatchTell(models.AbstractModel):
             _logger.info("Backward watch: the owners are being told by another pass, this one stops")
             return 0
         chunk = watch.CHUNK
-        done = self._tell_orders(self._pending_orders(chunk, projection=True), escalate=False)
+        done = self._tell_orders(self._pending_orders(watch.PROJECT_CHUNK, projection=True), escalate=False)
+        quiet = self._pending_links(watch.QUIET_CHUNK, quiet=True)
+        self.env["backward.notifier"]._record_told(quiet)
+        done += len(quiet)
         done += self._tell_links(self._pending_links(chunk))
         done += self._tell_orders(self._pending_orders(chunk), project=False)
         remaining = self._count_pending()
@@ -63,8 +68,11 @@ class BackwardWatchTell(models.AbstractModel):
     @api.model
     def _tell_links(self, links):
         """Tell the owners of those of ``links`` whose state or expectation they have not heard."""
+        notifier = self.env["backward.notifier"]
         pending = self._pending_links(ids=links.ids) if links else links
-        return self._each(pending, self.env["backward.notifier"]._alert_link, "alert")
+        quiet = self._pending_links(ids=pending.ids, quiet=True) if pending else pending
+        notifier._record_told(quiet)
+        return len(quiet) + self._each(pending - quiet, notifier._alert_link, "alert")
 
     @api.model
     def _tell_orders(self, orders, project=True, escalate=True):
@@ -81,24 +89,23 @@ class BackwardWatchTell(models.AbstractModel):
     # ------------------------------------------------------------ bounded steps
 
     def _pending_links_where(self):
+        # PENDING as written in the partial index's predicate, for PostgreSQL to use it
         return SQL(
-            """
-            (state != COALESCE(notified_state, 'open')
-             OR (state IN ('at_risk', 'late') AND date_expected IS DISTINCT FROM notified_expected))
-            AND (alert_error_date IS NULL OR alert_error_date < %s)
-            """,
+            "%s AND (alert_error_date IS NULL OR alert_error_date < %s)",
+            SQL(PENDING),
             fields.Datetime.now() - watch.RETRY_AFTER,
         )
 
-    def _pending_links(self, limit=None, ids=None):
+    def _pending_links(self, limit=None, ids=None, quiet=False):
         """Links whose owners have not been told of their state or expectation yet (one
-        query); among ``ids`` when given."""
+        query); among ``ids`` when given; with ``quiet``, only those with nothing to tell."""
         among = SQL("id = ANY(%s)", list(ids)) if ids is not None else SQL("TRUE")
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM backward_link WHERE %s AND %s ORDER BY id LIMIT %s",
+                "SELECT id FROM backward_link WHERE %s AND %s AND %s ORDER BY id LIMIT %s",
                 self._pending_links_where(),
                 among,
+                SQL(QUIET) if quiet else SQL("TRUE"),
                 limit,
             )
         )
@@ -127,10 +134,12 @@ class BackwardWatchTell(models.AbstractModel):
         return domain
 
     def _count_pending(self):
+        # the links counted in id order: PostgreSQL then reads the partial index of those
+        # pending (it cannot guess how few they are), not every link of the factory
         self.env.cr.execute(
             SQL(
                 """
-                SELECT (SELECT count(*) FROM backward_link WHERE %s)
+                SELECT (SELECT count(*) FROM (SELECT id FROM backward_link WHERE %s ORDER BY id) pending)
                      + (SELECT count(*) FROM sale_order
                          WHERE state = 'sale' AND (backward_projection_pending
                                OR COALESCE(backward_projected_late, FALSE) != COALESCE(backward_escalated, FALSE)))

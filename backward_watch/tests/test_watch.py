@@ -243,6 +243,57 @@ class TestWatch(WatchCase):
         self.assertEqual(set(links.mapped("state")), {"cancel"})
 
     @freeze_time("2026-06-01 07:00:00")
+    def test_a_link_with_nothing_to_tell_is_only_recorded(self):
+        """A link cancelled before anyone heard of it is recorded as told, nobody alerted; a
+        link at risk, once cancelled, still has its warning closed by the notifier."""
+        loud_order, loud_purchase = self._confirmed_order(commitment=datetime(2026, 6, 26, 15, 0))
+        loud = self._wheel_link(loud_order)
+        loud_purchase.order_line.date_planned = datetime(2026, 7, 15, 8, 0)
+        quiet_order = self._order()
+        draft = quiet_order.sudo().backward_deadline_ids.purchase_id
+        self.assertNotEqual(draft, loud_purchase)
+        quiet = draft.backward_deadline_ids.downstream_link_ids
+        self._run()
+        warning = loud.activity_id
+        self.assertTrue(warning)
+        self.assertEqual(set(quiet.mapped("notified_state")), {False}, "nothing to tell yet")
+        draft.button_cancel()
+        draft.unlink()
+        loud_purchase.button_cancel()
+        notifier = self.env["backward.notifier"]
+        original = type(notifier)._alert_link
+        alerted = []
+
+        def spy(model, link):
+            alerted.append(link.id)
+            return original(model, link)
+
+        with patch.object(type(notifier), "_alert_link", spy):
+            self._run()
+        self.assertEqual(set(quiet.mapped("state")), {"cancel"})
+        self.assertEqual(set(quiet.mapped("notified_state")), {"cancel"})
+        self.assertFalse(set(alerted) & set(quiet.ids), "nobody is alerted of a link they never heard of")
+        self.assertEqual(loud.state, "cancel")
+        self.assertIn(loud.id, alerted)
+        self.assertEqual(loud.notified_state, "cancel")
+        self.assertFalse(warning.exists(), "the warning of the cancelled handover is closed")
+
+    @freeze_time("2026-06-01 07:00:00")
+    def test_orders_projected_together_keep_their_own_projection(self):
+        """Orders projected in one pass, promised apart, each get their own completion."""
+        first, _purchase = self._confirmed_order()
+        second, _other = self._confirmed_order(commitment=datetime(2026, 7, 10, 15, 0))
+        late, late_purchase = self._confirmed_order(commitment=datetime(2026, 7, 17, 15, 0))
+        late_purchase.order_line.date_planned = datetime(2026, 7, 30, 8, 0)
+        self._run()
+        for order in first | second | late:
+            customer = order.backward_deadline_ids.filtered(lambda d: d.kind == "customer" and d.state != "cancel")
+            self.assertEqual(order.backward_projected_date, customer.date_projected, order.name)
+        self.assertNotEqual(first.backward_projected_date, second.backward_projected_date)
+        self.assertEqual((first | second | late).mapped("backward_projected_late"), [False, False, True])
+        self.assertGreater(late.backward_projected_delay_hours, 0)
+
+    @freeze_time("2026-06-01 07:00:00")
     def test_one_bad_record_does_not_stop_the_watch(self):
         """An alert that fails is logged and skipped; the other links are still handled."""
         first, purchase = self._confirmed_order()
