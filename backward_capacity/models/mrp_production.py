@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError
 
 from odoo.addons.backward_plan.models.client_guards import without_client_defaults
 
-PLANNER_FIELDS = {"backward_capacity_waiting"}
+PLANNER_FIELDS = {"backward_capacity_waiting", "backward_capacity_queue"}
 
 
 class MrpProduction(models.Model):
@@ -12,6 +12,9 @@ class MrpProduction(models.Model):
     # a full capacity re-plan is under way and has yet to place this order's work orders:
     # their current slots are no load for the orders placed before it
     backward_capacity_waiting = fields.Boolean("Waits for a Capacity Re-plan", readonly=True, copy=False)
+    # its order's place in that re-plan's queue, the most urgent first: ranked once when the
+    # re-plan starts, not again for each chunk
+    backward_capacity_queue = fields.Integer("Place in the Capacity Re-plan", readonly=True, copy=False)
 
     def _backward_refuse_capacity_fields(self, vals):
         if PLANNER_FIELDS & set(vals) and not self.env.su:

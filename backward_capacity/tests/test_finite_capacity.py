@@ -7,6 +7,7 @@ work orders are placed and become Odoo's own planned dates.
 
 from datetime import datetime, timedelta
 from itertools import pairwise
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -14,6 +15,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
+from odoo.addons.backward_capacity.models import backward_capacity_replan
 from odoo.addons.backward_plan.tests.common import DefaultsCase
 
 T0 = datetime(2026, 6, 1, 7, 0)  # Monday 09:00 in Brussels
@@ -178,6 +180,34 @@ class TestFiniteCapacity(FiniteCase):
             self.env["backward.capacity"].with_user(self.manager).action_replan_capacity()
             self.assertGreater(self._assembly(urgent).date_start, self._assembly(normal).date_start)
             self.assertFalse(overlaps(self._workorders(normal | urgent)))
+
+    def test_the_scheduled_re_plan_takes_its_queue_most_urgent_first(self):
+        """A full re-plan too long to place at once: the scheduled action places a chunk per
+        call, in the order ranked when the re-plan started (urgent, then earliest promise)."""
+        self._finite()
+        with freeze_time(T0):
+            later = self._order(self.stool, quantity=8, commitment=PROMISE)
+            sooner = self._order(self.stool, quantity=8, commitment=PROMISE - timedelta(days=3))
+            urgent = self._order(self.stool, quantity=8, commitment=PROMISE, confirm=False)
+            urgent.with_user(self.salesperson).backward_priority = "1"
+            urgent.with_user(self.salesperson).action_confirm()
+            capacity = self.env["backward.capacity"].sudo()
+            with (
+                patch.object(backward_capacity_replan, "REPLAN_CHUNK", 1),
+                patch.object(backward_capacity_replan, "INLINE_CHUNKS", 0),
+            ):
+                self.assertEqual(capacity._replan_companies(self.company), 3)
+                self.assertEqual(capacity._waiting_orders(self.company).ids, (urgent | sooner | later).ids)
+                remaining = []
+                for _call in range(3):
+                    remaining.append(capacity._cron_replan_capacity())
+                    placed = (urgent | sooner | later)[: len(remaining)]
+                    waiting = capacity._waiting_orders(self.company)
+                    self.assertFalse(placed & waiting, "a placed order waits no more")
+                self.assertEqual(remaining, [2, 1, 0])
+            self.assertFalse(capacity._waiting_orders(self.company))
+        self.assertFalse(overlaps(self._workorders(urgent | sooner | later)))
+        self.assertTrue(all(self._workorders(urgent | sooner | later).mapped("date_start")))
 
     def test_an_alternative_work_center_takes_the_overflow(self):
         self._finite()
