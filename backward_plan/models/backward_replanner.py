@@ -250,7 +250,10 @@ class BackwardReplanner(models.AbstractModel):
                     planner._plan_sale_orders(orders, reason)
                 return
             except UserError:
-                _logger.info("Backward re-plan: an order of the chunk cannot be planned, each is re-planned alone")
+                _logger.info(
+                    "Backward re-plan: one of %s orders cannot be planned, each is re-planned alone",
+                    len(orders),
+                )
         for order in orders:
             try:
                 with self.env.cr.savepoint():

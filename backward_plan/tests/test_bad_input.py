@@ -29,6 +29,27 @@ class TestBadInput(BackwardCase):
         self.assertIn("neither a delivery date", order.backward_plan_warning)
         self.assertEqual(order.state, "sale", "the confirmation itself went through")
 
+    def test_one_order_that_cannot_be_planned_does_not_hold_back_the_others(self):
+        """Orders re-planned together (a purchase confirmed, the capacity re-plan): one
+        without any date fails the group; each is then re-planned alone, it is told why."""
+        good = self._order()
+        bad = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"name": "Terms", "display_type": "line_note"})],
+            }
+        )
+        bad.action_confirm()
+        wheel = good.backward_deadline_ids.filtered(lambda d: d.product_id == self.wheel)
+        order_by = wheel.date_start_deadline
+        self.wheel.seller_ids.delay = 7
+        # as its callers run it: a scheduled action, a confirmation's flow (superuser)
+        replanner = self.env["backward.replanner"].sudo()
+        replanner._replan_group((good | bad).with_env(replanner.env), "vendor lead time changed")
+        self.assertLess(wheel.date_start_deadline, order_by, "the good order was re-planned: ordered earlier")
+        self.assertFalse(good.backward_plan_warning)
+        self.assertIn("neither a delivery date", bad.backward_plan_warning)
+
     def test_replanning_a_quotation_is_refused(self):
         quotation = self._order(confirm=False)
         with self.assertRaisesText(UserError, "confirm the order first"):
