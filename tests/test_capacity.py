@@ -201,6 +201,32 @@ def test_a_crowded_lane_finds_the_same_gaps_as_a_span_by_span_search(spans, chan
         check()
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(0, 9_999), max_size=4),
+    st.lists(st.tuples(st.integers(0, 15_500_000), st.sampled_from([HOUR // 2, 2 * HOUR, 3 * HOUR])), max_size=8),
+)
+def test_a_lane_loaded_for_years_finds_the_same_gaps_past_whole_blocks(taken, searches):
+    """Ten thousand hour-long spans half an hour apart (some eighty stretches, ten blocks of
+    the skip index), a few taken back between searches: every search forward finds what a
+    search span by span finds, past whole blocks where no gap is long enough."""
+    lane = Lane()
+    spans = [(n * 5_400, n * 5_400 + HOUR) for n in range(10_000)]
+    for start, finish in spans:
+        lane.book(start, finish)
+    kept = list(spans)
+
+    def check():
+        for position, seconds in searches:
+            assert lane.earliest(position, seconds) == _earliest(kept, position, seconds)
+
+    check()
+    for index in dict.fromkeys(taken):
+        lane.unbook(*spans[index])
+        kept.remove(spans[index])
+        check()
+
+
 def test_a_span_taken_back_in_a_crowded_lane_opens_its_gap_to_the_next_search():
     """Hour-long spans half an hour apart over weeks: a two-hour work order fits nowhere
     until one span is taken back; the searches before it have summed up the stretches, and

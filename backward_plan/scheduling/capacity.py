@@ -27,9 +27,11 @@ from . import sequencing
 from .calendar import HorizonError
 
 # A lane's gaps are summed up per stretch of working time (eight days of it): a search that
-# has stepped SKIP_AFTER spans checks one number per stretch (``Lane``).
+# has stepped SKIP_AFTER spans checks one number per stretch (``Lane``); one that skips a
+# stretch checks one number per BLOCK of stretches next.
 STRETCH = 691_200
 SKIP_AFTER = 8
+BLOCK = 8
 
 
 class Lane:
@@ -44,14 +46,19 @@ class Lane:
     orders chained across calendars rarely touch), and a search would step through every
     one. So the lane knows, per :data:`STRETCH` of working time, the longest gap that begins
     in it (computed when a search first needs it, forgotten when a change touches it): a
-    search that has stepped a few spans skips a stretch whose gaps are all too short.
+    search that has stepped a few spans skips a stretch whose gaps are all too short. Far
+    past its center's capacity a lane holds the load of years, hundreds of stretches: a
+    search forward that skipped one then skips a :data:`BLOCK` of them at a time, where all
+    their gaps are too short, and counts the stretches it crossed as stepped (the repair's
+    budget measures how far the searches reach, not how fast).
     """
 
-    __slots__ = ("_longest", "ends", "starts", "walked")
+    __slots__ = ("_blocks", "_longest", "ends", "starts", "walked")
 
     def __init__(self):
         self.starts, self.ends = [], []
         self._longest = {}  # stretch -> the longest gap beginning in it
+        self._blocks = {}  # block -> the longest gap beginning in its stretches
         self.walked = 0  # spans and stretches the searches stepped over: the work they did
 
     def _forget(self, first, last):
@@ -60,6 +67,18 @@ class Lane:
         if longest:
             for stretch in range(int(first // STRETCH), int(last // STRETCH) + 1):
                 longest.pop(stretch, None)
+        blocks = self._blocks
+        if blocks:
+            for block in range(int(first // STRETCH) // BLOCK, int(last // STRETCH) // BLOCK + 1):
+                blocks.pop(block, None)
+
+    def _block(self, block):
+        """The longest gap beginning in the stretches of ``block``."""
+        longest = self._blocks.get(block)
+        if longest is None:
+            first = block * BLOCK
+            longest = self._blocks[block] = max(self._stretch(stretch)[0] for stretch in range(first, first + BLOCK))
+        return longest
 
     def _stretch(self, stretch):
         """``(longest gap, first span, last span)`` of the gaps beginning in ``stretch``
@@ -71,7 +90,7 @@ class Lane:
         if longest is None:
             starts = self.starts
             longest = self._longest[stretch] = max((starts[j + 1] - ends[j] for j in range(first, last)), default=-1)
-            self.walked += last - first
+            self.walked += max(last - first, 0)
         return longest, first, last
 
     def free(self, start, finish):
@@ -92,8 +111,24 @@ class Lane:
                 if longest < seconds and last >= index:
                     start = ends[last]
                     index = last + 1
+                    start, index, steps = self._skip_blocks(start, index, seconds, steps)
         self.walked += steps
         return start
+
+    def _skip_blocks(self, start, index, seconds, steps):
+        """From span ``index`` (ending at ``start``), past the blocks whose gaps are all
+        shorter than ``seconds``: ``(start, index, steps)`` after them."""
+        ends, count = self.ends, len(self.starts)
+        while index < count:
+            stretch = int(start // STRETCH)
+            if self._block(stretch // BLOCK) >= seconds:
+                break
+            last = min(bisect_left(ends, (stretch // BLOCK + 1) * BLOCK * STRETCH), count - 1)
+            if last < index:
+                break
+            steps += int(ends[last] // STRETCH) - stretch  # the stretches crossed, as if stepped
+            start, index = ends[last], last + 1
+        return start, index, steps
 
     def latest(self, position, seconds, lowest):
         """Latest start of a free span ``seconds`` long finishing by ``position``; ``None``
