@@ -43,6 +43,11 @@ class CapacityFacts:
     def calendar_keys(self):
         return set(self.centers.values())
 
+    def reach(self):
+        """When the load already there ends (a timestamp; ``None`` without load): the work
+        placed now goes before it or after it, so the calendars must reach past it."""
+        return max((finish for spans in self.load.values() for _start, finish in spans), default=None)
+
     def shop(self, calendars, now):
         centers = []
         for center_id, key in self.centers.items():

@@ -16,6 +16,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.backward_capacity.models import backward_capacity_replan
+from odoo.addons.backward_plan import scheduling
 from odoo.addons.backward_plan.tests.common import DefaultsCase
 
 T0 = datetime(2026, 6, 1, 7, 0)  # Monday 09:00 in Brussels
@@ -161,6 +162,32 @@ class TestFiniteCapacity(FiniteCase):
             second = self._order(self.stool, quantity=16, commitment=PROMISE)
             self.env["backward.capacity"].with_user(self.manager).action_replan_capacity()
             self.assertEqual(self._assembly(first).date_start, by_hand)
+            self.assertFalse(overlaps(self._workorders(first | second)))
+
+    def test_a_center_loaded_for_months_is_planned_on_calendars_that_reach_past_its_load(self):
+        """The planner books the assembly by hand until September for one order: the
+        next order goes after that load, placed on the first try (its calendars reach past
+        the load; they were widened only after a placement ran off them)."""
+        self._finite()
+        with freeze_time(T0):
+            first = self._order(self.stool, quantity=8, commitment=PROMISE)
+            by_hand = self._assembly(first).with_user(self.planner_user)
+            by_hand.write({"date_start": T0 + timedelta(hours=1)})
+            by_hand.write({"date_finished": PROMISE + timedelta(days=90)})
+            taken_until = by_hand.date_finished
+            self.assertGreater(taken_until, PROMISE + timedelta(days=62), "past the first horizon tried")
+            placements = []
+            original = scheduling.plan_backward
+
+            def counting(*args, **kwargs):
+                placements.append(kwargs.get("shop"))
+                return original(*args, **kwargs)
+
+            with patch.object(scheduling, "plan_backward", counting):
+                second = self._order(self.stool, quantity=8, commitment=PROMISE)
+            self.assertEqual(len([shop for shop in placements if shop]), 1, "one placement, no retry")
+            self.assertGreaterEqual(self._assembly(second).date_start, taken_until)
+            self.assertEqual(self._step(second, "production").capacity_state, "late")
             self.assertFalse(overlaps(self._workorders(first | second)))
 
     def test_the_full_re_plan_gives_urgent_orders_the_work_center_first(self):

@@ -92,8 +92,8 @@ class BackwardPlanner(models.AbstractModel):
 
     def _capacity_facts(self, active, companies):
         """What the steps ``active`` place their work on (hook: with infinite capacity,
-        nothing). An answer offers ``calendar_keys()``, ``shop(calendars, now)`` and
-        ``attach(core_steps, active, ranks)``."""
+        nothing). An answer offers ``calendar_keys()``, ``reach()`` (when the load there
+        ends), ``shop(calendars, now)`` and ``attach(core_steps, active, ranks)``."""
 
     def _write_placements(self, chain, plan, existing, orders):
         """After the plan is written (hook: infinite capacity places no work order)."""
@@ -260,6 +260,12 @@ class BackwardPlanner(models.AbstractModel):
         capacity = self._capacity_facts(active, companies)  # pylint: disable=assignment-from-none
         if capacity:
             keys |= capacity.calendar_keys()
+            # the calendars reach past the load already there (far past the promises when the
+            # centers are overloaded): the first horizon tried holds the placement, not the last
+            # (bounded: a slot planned by hand years away must not expand the calendars to it)
+            reach = capacity.reach()
+            if reach:
+                high = max(high, min(reach, high + HORIZON_MARGINS[-1] * 86400))
         for margin in HORIZON_MARGINS:
             calendars = self._calendars(keys, low, high, margin)
             core_steps, core_links = self._core_steps(active, edges, calendars, caps, companies, agreed or {})
