@@ -57,16 +57,15 @@ class BackwardCapacity(models.AbstractModel):
         require_superuser(self)
         companies = companies.filtered(lambda company: company.backward_capacity == "finite")
         orders = self._open_orders(companies)
-        self._set_waiting(self._waiting_production_ids(companies), False)  # a run that died
+        self._stop_waiting(self._waiting_production_ids(companies))  # a run that died
         self._enqueue(orders)
         chunks = [orders[first : first + REPLAN_CHUNK] for first in range(0, len(orders), REPLAN_CHUNK)]
         self._run_capacity_chunks(chunks)
         return len(orders)
 
-    def _placeable_production_ids(self, orders):
-        """The manufacturing orders of ``orders`` a placement would move: none of their work
-        orders started, done, cancelled or planned by hand (those stay load)."""
-        production_ids = [pid for ids in self._productions_of(orders).values() for pid in ids]
+    def _placeable_production_ids(self, production_ids):
+        """Those of ``production_ids`` a placement would move: none of their work orders
+        started, done, cancelled or planned by hand (those stay load)."""
         if not production_ids:
             return []
         self.env.cr.execute(
@@ -83,7 +82,7 @@ class BackwardCapacity(models.AbstractModel):
                                    AND (wo.backward_capacity_start IS DISTINCT FROM wo.date_start
                                         OR wo.backward_capacity_finish IS DISTINCT FROM wo.date_finished))))
                 """,
-                ids=production_ids,
+                ids=list(production_ids),
                 open=OPEN_WORKORDER_STATES,
             )
         )
@@ -92,10 +91,11 @@ class BackwardCapacity(models.AbstractModel):
     def _enqueue(self, orders):
         """The manufacturing orders of ``orders`` (most urgent first) that a placement would
         move wait for it, each with its order's place in the queue."""
-        placeable = set(self._placeable_production_ids(orders))
+        productions = self._productions_of(orders)
+        placeable = set(self._placeable_production_ids({pid for ids in productions.values() for pid in ids}))
         place = {order.id: position for position, order in enumerate(orders)}
         queue = {}
-        for order_id, production_ids in self._productions_of(orders).items():
+        for order_id, production_ids in productions.items():
             for production_id in placeable.intersection(production_ids):
                 queue[production_id] = min(queue.get(production_id, place[order_id]), place[order_id])
         if queue:
@@ -124,13 +124,13 @@ class BackwardCapacity(models.AbstractModel):
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
-    def _set_waiting(self, production_ids, waiting):
+    def _stop_waiting(self, production_ids):
+        """The manufacturing orders of ``production_ids`` wait for no re-plan any more."""
         if production_ids:
             self.env["mrp.production"].flush_model()
             self.env.cr.execute(
                 SQL(
-                    "UPDATE mrp_production SET backward_capacity_waiting = %s WHERE id = ANY(%s)",
-                    waiting,
+                    "UPDATE mrp_production SET backward_capacity_waiting = FALSE WHERE id = ANY(%s)",
                     list(production_ids),
                 )
             )
@@ -161,7 +161,7 @@ class BackwardCapacity(models.AbstractModel):
         try:
             replanner._replan_group(live.with_env(replanner.env), _("capacity re-planned"))
         finally:
-            self._set_waiting(production_ids, False)
+            self._stop_waiting(production_ids)
         return len(live)
 
     def _productions_of(self, orders):
